@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { BatchHeartbeatItem, BatchHeartbeats, BatchResult, Heartbeat, HeartbeatAccepted, HeartbeatBody, Id } from '@aetherboard/contracts';
+import { loadAgent } from '../../service/agents.js';
+import { assertBeatAccepted, type BeatInput, type HeartbeatIngest } from '../../service/heartbeats.js';
+import { decodeNumberCursor, iso, pageOf } from '../../store/codec.js';
+import { listHeartbeats, toHeartbeat } from '../../store/heartbeats.js';
+import { zodDetails } from '../errors.js';
+import { requireSelfOr } from '../principal.js';
+import { defineRoute, type AnyRoute } from '../route.js';
+import type { RouteDeps } from './deps.js';
+
+const HeartbeatList = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(20),
+  cursor: z.string().max(512).optional(),
+});
+
+export function heartbeatRoutes(d: RouteDeps, ingest: HeartbeatIngest): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/agents/:id/heartbeat',
+      tag: 'heartbeats',
+      summary: 'Report liveness; 202 means the beat is durably stored',
+      access: 'authenticated',
+      roles: 'operator and up; an agent key for itself',
+      params: z.object({ id: Id }),
+      body: HeartbeatBody,
+      bodyLimit: 16 * 1024,
+      selfDurable: true,
+      responses: { 202: { description: 'stored', schema: HeartbeatAccepted } },
+      handler: async ({ params, body, principal }) => {
+        requireSelfOr(principal, params.id, 'operator');
+        const [r] = await ingest.submit([{ ws: principal.workspaceId, agentId: params.id, body }]);
+        return { status: 202, body: { accepted: true, received_at: iso(assertBeatAccepted(r)) } };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/heartbeats',
+      tag: 'heartbeats',
+      summary: 'Report liveness for up to 10,000 agents at once; bad items are rejected one by one',
+      access: 'authenticated',
+      roles: 'operator and up; an agent key for itself only',
+      body: BatchHeartbeats,
+      bodyLimit: 8 * 1024 * 1024,
+      selfDurable: true,
+      responses: { 202: { description: 'stored: how many were accepted, and why the others were not', schema: BatchResult } },
+      handler: async ({ body, principal }) => {
+        const rejected: BatchResult['rejected'] = [];
+        const items: BeatInput[] = [];
+        const index: number[] = [];
+        body.heartbeats.forEach((raw, i) => {
+          const r = BatchHeartbeatItem.safeParse(raw);
+          if (!r.success) {
+            const det = zodDetails(r.error, `heartbeats.${i}`)[0];
+            rejected.push({ index: i, error: { code: 'validation_failed', message: det ? `${det.path}: ${det.message}` : 'invalid heartbeat' } });
+            return;
+          }
+          const { agent_id, ...beat } = r.data;
+          if (principal.role === 'agent' ? principal.agentId !== agent_id : principal.role === 'viewer') {
+            rejected.push({ index: i, error: { code: 'forbidden', message: `this key may not report for agent '${agent_id}'` } });
+            return;
+          }
+          items.push({ ws: principal.workspaceId, agentId: agent_id, body: beat });
+          index.push(i);
+        });
+        const results = items.length > 0 ? await ingest.submit(items) : [];
+        results.forEach((r, k) => {
+          if (!r.ok) rejected.push({ index: index[k]!, error: { code: r.error.code, message: r.error.message } });
+        });
+        rejected.sort((a, b) => a.index - b.index);
+        return { status: 202, body: { accepted: body.heartbeats.length - rejected.length, rejected } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/agents/:id/heartbeats',
+      tag: 'heartbeats',
+      summary: "An agent's recent heartbeats, newest first",
+      access: 'authenticated',
+      roles: 'viewer and up; an agent key for itself',
+      params: z.object({ id: Id }),
+      query: HeartbeatList,
+      responses: { 200: { description: 'a page of heartbeats', schema: z.object({ items: z.array(Heartbeat), next_cursor: z.string().nullable() }) } },
+      handler: async ({ params, query, principal }) => {
+        requireSelfOr(principal, params.id, 'viewer');
+        await loadAgent(d.svc, principal.workspaceId, params.id);
+        const rows = await listHeartbeats(d.svc.database.db, principal.workspaceId, params.id, { before: decodeNumberCursor(query.cursor), limit: query.limit });
+        return { body: pageOf(rows, query.limit, (r) => r.seq, toHeartbeat) };
+      },
+    }),
+  ];
+}
+

@@ -1,0 +1,127 @@
+import type { Kysely } from 'kysely';
+import type { AgentState } from '@aetherboard/contracts';
+import { dayStart, isBurnAnomaly, judgeBudget } from '../domain/budgets.js';
+import { isLegalTransition } from '../domain/lifecycle.js';
+import { getAgent, updateAgent, type AgentRow } from '../store/agents.js';
+import { openAlertByKey } from '../store/alerts.js';
+import { spentSince } from '../store/invocations.js';
+import type { DB } from '../store/tables.js';
+import { recordStateChange, stateChangeColumns } from './agents.js';
+import { fenced, type ServiceContext } from './context.js';
+import { evalEnv, evaluateAgent, openAlert, resolveAlertRow } from './evaluate-agent.js';
+import { governanceOf } from './governance.js';
+import { dedupKey } from '../domain/alerts.js';
+
+const HOUR = 3_600_000;
+const money = (x: number) => `$${x.toFixed(2)}`;
+
+async function setCondition(
+  ctx: ServiceContext,
+  tx: Kysely<DB>,
+  ws: string,
+  agent: AgentRow | null,
+  kind: 'budget_warning' | 'budget_exhausted' | 'cost_burn_anomaly',
+  subject: string,
+  present: { summary: string; details: Record<string, unknown> } | null,
+  now: number,
+): Promise<void> {
+  const open = await openAlertByKey(tx, ws, dedupKey(kind, subject));
+  if (present && !open) {
+    await openAlert(ctx, tx, agent, kind, present.summary, present.details, { policy: await ctx.policies.get(ws, tx), now }, { workspaceId: ws, subject });
+  } else if (!present && open) {
+    await resolveAlertRow(tx, open, 'system', 'spend back within budget', now);
+  }
+}
+
+/**
+ * Daily budgets per agent and quotas per pod and team: warn at 90 % (configurable), page when
+ * exhausted, and with the hard stop on, pause the agent as soon as pausing is a legal move.
+ */
+export async function checkBudgets(ctx: ServiceContext, ws: string, now: number): Promise<void> {
+  const db = ctx.database.db;
+  const { settings } = await governanceOf(db, ws);
+  const today = await spentSince(db, ws, dayStart(now));
+  const lastHour = await spentSince(db, ws, now - HOUR);
+  const week = await spentSince(db, ws, now - 7 * 24 * HOUR);
+  const alerted = new Set(
+    (
+      await db
+        .selectFrom('alerts')
+        .select('agent_id')
+        .where('workspace_id', '=', ws)
+        .where('status', '<>', 'resolved')
+        .where('kind', 'in', ['budget_warning', 'budget_exhausted', 'cost_burn_anomaly'])
+        .execute()
+    ).map((r) => r.agent_id),
+  );
+  // Only agents that spent today, or still carry a budget alert, can change anything here: the
+  // check costs O(today's spenders), not O(fleet), which matters at a million agents.
+  const candidates = [...new Set([...today.keys(), ...[...alerted].filter((x): x is string => x !== null)])];
+  const agents: Array<{ agent_id: string; cost_budget_daily: number | null; pod_id: string | null; team_id: string }> = [];
+  for (let i = 0; i < candidates.length; i += 500) {
+    agents.push(
+      ...(await db
+        .selectFrom('agents')
+        .select(['agent_id', 'cost_budget_daily', 'pod_id', 'team_id'])
+        .where('workspace_id', '=', ws)
+        .where('agent_id', 'in', candidates.slice(i, i + 500))
+        .where('current_state', 'not in', ['retired', 'archived'])
+        .execute()),
+    );
+  }
+  const byPod = new Map<string, number>();
+  const byTeam = new Map<string, number>();
+  for (const a of agents) {
+    const s = today.get(a.agent_id) ?? 0;
+    if (a.pod_id) byPod.set(a.pod_id, (byPod.get(a.pod_id) ?? 0) + s);
+    byTeam.set(a.team_id, (byTeam.get(a.team_id) ?? 0) + s);
+  }
+  for (const a of agents) {
+    const spent = today.get(a.agent_id) ?? 0;
+    const hour = lastHour.get(a.agent_id) ?? 0;
+    const prevWeek = (week.get(a.agent_id) ?? 0) - hour;
+    const budget = a.cost_budget_daily;
+    const v = budget !== null ? judgeBudget(spent, budget, settings.budget_warn_fraction) : null;
+    const anomaly = isBurnAnomaly(hour, prevWeek, settings.cost_anomaly_factor);
+    const touches = v?.warning || v?.exhausted || anomaly || alerted.has(a.agent_id);
+    if (!touches) continue;
+    await db.transaction().execute(async (tx) => {
+      await fenced(ctx, tx);
+      const row = (await getAgent(tx, ws, a.agent_id, { forUpdate: true, dialect: ctx.database.dialect }))!;
+      const detail = { spent_usd: spent, budget_usd: budget, fraction: v?.fraction ?? null };
+      await setCondition(ctx, tx, ws, row, 'budget_warning', a.agent_id, v?.warning ? { summary: `${row.agent_name} has spent ${money(spent)} of its ${money(budget!)} daily budget`, details: detail } : null, now);
+      await setCondition(ctx, tx, ws, row, 'budget_exhausted', a.agent_id, v?.exhausted ? { summary: `${row.agent_name} exhausted its daily budget: ${money(spent)} of ${money(budget!)}`, details: detail } : null, now);
+      await setCondition(
+        ctx,
+        tx,
+        ws,
+        row,
+        'cost_burn_anomaly',
+        a.agent_id,
+        anomaly ? { summary: `${row.agent_name} burned ${money(hour)} in the last hour, over ${settings.cost_anomaly_factor}× its weekly hourly average`, details: { last_hour_usd: hour, previous_week_usd: prevWeek } } : null,
+        now,
+      );
+      if (v?.exhausted && settings.budget_hard_stop && isLegalTransition(row.current_state as AgentState, 'paused')) {
+        const reason = `budget hard stop: ${money(spent)} spent of a ${money(budget!)} daily budget`;
+        const set = stateChangeColumns(row, 'paused', now);
+        await updateAgent(tx, ws, row.agent_id, set);
+        await recordStateChange(tx, ws, row.agent_id, now, row.current_state, 'paused', 'system', reason);
+        await evaluateAgent(ctx, tx, { ...row, ...set } as AgentRow, await evalEnv(ctx, tx, ws, now));
+      }
+    });
+  }
+  for (const [scope, spentBy] of [['pod', byPod], ['team', byTeam]] as const) {
+    const quotas = await db.selectFrom('budgets').selectAll().where('workspace_id', '=', ws).where('scope', '=', scope).execute();
+    for (const q of quotas) {
+      const spent = spentBy.get(q.scope_id) ?? 0;
+      const v = judgeBudget(spent, q.daily_usd, settings.budget_warn_fraction);
+      const subject = `${scope}:${q.scope_id}`;
+      await db.transaction().execute(async (tx) => {
+        await fenced(ctx, tx);
+        const detail = { scope, scope_id: q.scope_id, spent_usd: spent, budget_usd: q.daily_usd, fraction: v.fraction };
+        await setCondition(ctx, tx, ws, null, 'budget_warning', subject, v.warning ? { summary: `${scope} ${q.scope_id} has spent ${money(spent)} of its ${money(q.daily_usd)} daily quota`, details: detail } : null, now);
+        await setCondition(ctx, tx, ws, null, 'budget_exhausted', subject, v.exhausted ? { summary: `${scope} ${q.scope_id} exhausted its daily quota: ${money(spent)} of ${money(q.daily_usd)}`, details: detail } : null, now);
+      });
+    }
+  }
+}

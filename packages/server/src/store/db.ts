@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrate } from './migrations/index.js';
+import { WalSync } from './wal-sync.js';
+import type { DB } from './tables.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly dialect: Dialect;
+  /** The raw SQLite handle, for the few hot paths that bypass query building. */
+  readonly sqlite?: BetterSqlite3.Database;
+  readonly pool?: pg.Pool;
+  /** PostgreSQL connection string and schema, for connections outside the pool (LISTEN). */
+  readonly url?: string;
+  readonly schema?: string;
+  /** Resolves once everything committed so far is on stable storage; see store/wal-sync.ts. */
+  durable(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL connection string; when absent the embedded SQLite file is used. */
+  databaseUrl?: string;
+  /** SQLite file path (or ':memory:'). */
+  file?: string;
+  /** PostgreSQL schema to live in (created when missing); tests use one per run. */
+  schema?: string;
+  /** SQLite durability: 'full' fsyncs every commit (the default), 'normal' survives process crashes only. */
+  sqliteSync?: 'full' | 'normal';
+  poolSize?: number;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  const database = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts) : openSqlite(opts.file ?? ':memory:', opts);
+  try {
+    await migrate(database.db as unknown as Kysely<unknown>, database.dialect, database.schema);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return database;
+}
+
+function openSqlite(file: string, opts: OpenOptions): Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  // 'full' durability is kept by syncing the WAL off the event loop before acknowledging (WalSync).
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const wal = file !== ':memory:' && opts.sqliteSync !== 'normal' ? new WalSync(`${file}-wal`) : null;
+  return {
+    db,
+    dialect: 'sqlite',
+    sqlite,
+    durable: () => wal?.sync() ?? Promise.resolve(),
+    close: async () => {
+      await wal?.sync().catch(() => undefined);
+      await wal?.close();
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+      // Times are epoch milliseconds in BIGINT columns; they fit a double exactly.
+      if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
+      return pg.types.getTypeParser(oid, format as 'text');
+    },
+  } as pg.CustomTypesConfig;
+  if (opts.schema) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema.replace(/"/g, '')}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  // A session that dies inside a transaction must not keep its locks (the engine lease row above
+  // all): PostgreSQL ends it after 5 s idle in a transaction, and keepalives notice dead peers.
+  const options = ['-c idle_in_transaction_session_timeout=5000', ...(opts.schema ? [`-c search_path="${opts.schema.replace(/"/g, '')}"`] : [])].join(' ');
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    types,
+    keepAlive: true,
+    options,
+  });
+  // Fail fast with the driver's own words if the server is not there.
+  const probe = await pool.connect();
+  probe.release();
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    pool,
+    url,
+    schema: opts.schema,
+    // PostgreSQL's own commit is durable (synchronous_commit on) before it answers.
+    durable: () => Promise.resolve(),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, '')}" CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export { sql };
