@@ -66,6 +66,7 @@ function templateRow(spec: FleetSpec): AgentRow {
     monitor_since: since,
     blocked_since: null,
     next_deadline: null,
+    last_beat_seq: null,
     breach_times: '[]',
     degraded_times: '[]',
     last_seen_at: null,

@@ -120,7 +120,7 @@ export function buildHttp(routes: AnyRoute[], deps: HttpDeps): FastifyInstance {
         let rawBody = req.body;
         if (route.body && (rawBody === undefined || rawBody === null) && route.bodyRequired === false) rawBody = {};
         if (route.body && rawBody === undefined) throw new DomainError('validation_failed', 'a JSON request body is required');
-        const body = parse(route.body, rawBody, 'body');
+        const body = route.fastBody?.(rawBody) ? rawBody : parse(route.body, rawBody, 'body');
         const res = await route.handler({ params, query, body, principal: principal as Principal, raw: req, reply });
         if (reply.sent) return reply;
         if (res.headers) void reply.headers(res.headers);

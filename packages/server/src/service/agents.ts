@@ -59,6 +59,7 @@ export async function registerAgent(ctx: ServiceContext, ws: string, body: Creat
       monitor_since: null,
       blocked_since: null,
       next_deadline: null,
+      last_beat_seq: null,
       breach_times: '[]',
       degraded_times: '[]',
       last_seen_at: null,

@@ -7,6 +7,7 @@ import { getAgent, insertTransition, updateAgent, type AgentRow } from '../store
 import { insertAlertOnce, openAlertByKey, openAlertsForAgent, updateAlert, type AlertRow } from '../store/alerts.js';
 import { iso, parseJson } from '../store/codec.js';
 import { insertEvent } from '../store/events.js';
+import type { LivenessRow } from '../store/heartbeats.js';
 import { getPod } from '../store/org.js';
 import { matchersOf, silenceMatches, type SilenceRow } from '../store/silences.js';
 import type { DB } from '../store/tables.js';
@@ -29,7 +30,7 @@ export interface EvalOutcome {
   heldBreach: Condition | null;
 }
 
-export function snapshotOf(row: AgentRow): AgentSnapshot {
+export function snapshotOf(row: LivenessRow): AgentSnapshot {
   return {
     agentId: row.agent_id,
     agentName: row.agent_name,

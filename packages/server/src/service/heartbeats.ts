@@ -2,9 +2,8 @@ import type { AgentState, HeartbeatBody } from '@aetherboard/contracts';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
 import { decideAgent } from '../domain/evaluate.js';
 import type { LivenessPolicy } from '../domain/policy.js';
-import type { AgentRow } from '../store/agents.js';
 import { msOrNull } from '../store/codec.js';
-import { agentKey, type BeatRow, type HeartbeatStore, type LivenessUpdate } from '../store/heartbeats.js';
+import { agentKey, type BeatRow, type HeartbeatStore, type LivenessRow, type LivenessUpdate } from '../store/heartbeats.js';
 import type { ServiceContext } from './context.js';
 import { snapshotOf } from './evaluate-agent.js';
 
@@ -93,7 +92,7 @@ export class HeartbeatIngest {
     const toEvaluate: Array<[string, string]> = [];
 
     await this.store.ingest(keys, (agents) => {
-      const working = new Map<string, { before: AgentRow; row: AgentRow }>();
+      const working = new Map<string, { before: LivenessRow; row: LivenessRow }>();
       const beats: BeatRow[] = [];
       batch.forEach((p, pi) =>
         p.items.forEach((it, ii) => {

@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Heartbeat } from '@aetherboard/contracts';
 import type { Database } from './db.js';
 import type { AgentRow } from './agents.js';
-import type { DB } from './tables.js';
+import type { DB, HeartbeatsTable } from './tables.js';
 import { iso, isoOrNull } from './codec.js';
 
 export interface BeatRow {
@@ -39,18 +39,7 @@ export interface LivenessUpdate {
 
 export const agentKey = (ws: string, id: string): string => `${ws}\u0000${id}`;
 
-/**
- * The heartbeat hot path, one implementation per database. `ingest` reads the agents, lets the
- * caller decide, and writes beats plus agent updates in ONE transaction: one fsync for the batch.
- */
-export interface HeartbeatStore {
-  ingest(keys: Array<[string, string]>, decide: (agents: Map<string, AgentRow>) => { beats: BeatRow[]; updates: LivenessUpdate[] }): Promise<void>;
-}
-
-export function heartbeatStore(database: Database): HeartbeatStore {
-  return database.dialect === 'sqlite' ? sqliteStore(database) : postgresStore(database);
-}
-
+/** The agent columns a beat rewrites. */
 const UPDATE_COLS = [
   'last_seen_at',
   'last_status',
@@ -64,6 +53,39 @@ const UPDATE_COLS = [
   'next_deadline',
   'health_reason',
 ] as const;
+
+/** The agent columns the heartbeat path reads: what decides health, plus what a beat rewrites. */
+export const LIVENESS_COLS = [
+  'workspace_id',
+  'agent_id',
+  'agent_name',
+  'health',
+  'current_state',
+  'state_changed_at',
+  'priority_tier',
+  'monitor_since',
+  'breach_times',
+  'degraded_times',
+  ...UPDATE_COLS,
+  'last_beat_seq',
+] as const;
+export type LivenessRow = Pick<AgentRow, (typeof LIVENESS_COLS)[number]>;
+
+/** How many agents' liveness rows the SQLite heartbeat path keeps in memory (about 0.5 kB each). */
+export const LIVENESS_CACHE_MAX = 200_000;
+
+/**
+ * The heartbeat hot path, one implementation per database. `ingest` reads the agents, lets the
+ * caller decide, and writes beats plus agent updates in ONE transaction: one fsync for the batch.
+ */
+export interface HeartbeatStore {
+  ingest(keys: Array<[string, string]>, decide: (agents: Map<string, LivenessRow>) => { beats: BeatRow[]; updates: LivenessUpdate[] }): Promise<void>;
+}
+
+export function heartbeatStore(database: Database): HeartbeatStore {
+  return database.dialect === 'sqlite' ? sqliteStore(database) : postgresStore(database);
+}
+
 const BEAT_COLS = [
   'workspace_id',
   'agent_id',
@@ -91,15 +113,49 @@ function rowBuilder<T>(columns: string[]): (r: unknown[]) => T {
 
 function sqliteStore(database: Database): HeartbeatStore {
   const raw = database.sqlite!;
-  const select = raw.prepare('SELECT * FROM agents WHERE workspace_id = ? AND agent_id = ?').raw(true);
-  const toAgentRow = rowBuilder<AgentRow>(select.columns().map((c) => c.name));
-  const insert = raw.prepare(`INSERT INTO heartbeats (${BEAT_COLS.join(', ')}) VALUES (${BEAT_COLS.map(() => '?').join(', ')})`);
-  const update = raw.prepare(`UPDATE agents SET ${UPDATE_COLS.map((c) => `${c} = ?`).join(', ')} WHERE workspace_id = ? AND agent_id = ?`);
+  const select = raw.prepare(`SELECT ${LIVENESS_COLS.join(', ')} FROM agents WHERE workspace_id = ? AND agent_id = ?`).raw(true);
+  const toRow = rowBuilder<LivenessRow>([...LIVENESS_COLS]);
+  const insert = raw.prepare(`INSERT INTO heartbeats (${BEAT_COLS.join(', ')}, prev_seq) VALUES (${BEAT_COLS.map(() => '?').join(', ')}, ?)`);
+  const update = raw.prepare(`UPDATE agents SET ${UPDATE_COLS.map((c) => `${c} = ?`).join(', ')}, last_beat_seq = ? WHERE workspace_id = ? AND agent_id = ?`);
+
+  // Liveness rows of agents that beat recently, so that a beat costs no read. Every other change
+  // to an agent row, by any code path on this connection, evicts it through a trigger; a commit
+  // by another connection to the file (PRAGMA data_version moves) empties it.
+  const cache = new Map<string, LivenessRow>();
+  raw.function('aetherboard_agent_changed', { deterministic: false }, (ws: unknown, id: unknown) => {
+    cache.delete(agentKey(String(ws), String(id)));
+    return null;
+  });
+  // An agent's key never changes (nothing updates workspace_id or agent_id), so OLD names the row.
+  raw.exec(`CREATE TEMP TRIGGER IF NOT EXISTS aetherboard_agent_updated AFTER UPDATE ON main.agents
+    BEGIN SELECT aetherboard_agent_changed(OLD.workspace_id, OLD.agent_id); END`);
+  raw.exec(`CREATE TEMP TRIGGER IF NOT EXISTS aetherboard_agent_deleted AFTER DELETE ON main.agents
+    BEGIN SELECT aetherboard_agent_changed(OLD.workspace_id, OLD.agent_id); END`);
+  const dataVersion = () => raw.pragma('data_version', { simple: true }) as number;
+  let seenVersion = dataVersion();
+
   // Positional binding spelled out (in BEAT_COLS and UPDATE_COLS order): no per-row arrays or
-  // closures on the hottest loop of the server.
-  const write = raw.transaction((beats: BeatRow[], updates: LivenessUpdate[]) => {
+  // closures on the hottest loop of the server. Each beat links to its agent's previous one; the
+  // agent row then points at the newest (see migration 0007).
+  const write = raw.transaction((beats: BeatRow[], updates: LivenessUpdate[], heads: Map<string, number | null>) => {
     for (const b of beats) {
-      insert.run(b.workspace_id, b.agent_id, b.received_at, b.emitted_at, b.status, b.work_mode, b.active_assignment_id, b.queue_depth, b.error_count_1h, b.latency_p95_ms, b.token_burn_1h, b.summary);
+      const k = agentKey(b.workspace_id, b.agent_id);
+      const info = insert.run(
+        b.workspace_id,
+        b.agent_id,
+        b.received_at,
+        b.emitted_at,
+        b.status,
+        b.work_mode,
+        b.active_assignment_id,
+        b.queue_depth,
+        b.error_count_1h,
+        b.latency_p95_ms,
+        b.token_burn_1h,
+        b.summary,
+        heads.get(k) ?? null,
+      );
+      heads.set(k, Number(info.lastInsertRowid));
     }
     for (const u of updates) {
       update.run(
@@ -114,6 +170,7 @@ function sqliteStore(database: Database): HeartbeatStore {
         u.blocked_since,
         u.next_deadline,
         u.health_reason,
+        heads.get(agentKey(u.workspace_id, u.agent_id)) ?? null,
         u.workspace_id,
         u.agent_id,
       );
@@ -123,18 +180,54 @@ function sqliteStore(database: Database): HeartbeatStore {
     async ingest(keys, decide) {
       // Holding Kysely's only connection keeps every other query out while this runs synchronously.
       await database.db.connection().execute(async () => {
-        const agents = new Map<string, AgentRow>();
+        const version = dataVersion();
+        if (version !== seenVersion) {
+          cache.clear();
+          seenVersion = version;
+        }
+        const agents = new Map<string, LivenessRow>();
         for (const [ws, id] of keys) {
           const k = agentKey(ws, id);
           if (agents.has(k)) continue;
-          const r = select.get(ws, id) as unknown[] | undefined;
-          if (r) agents.set(k, toAgentRow(r));
+          let row = cache.get(k);
+          if (!row) {
+            const r = select.get(ws, id) as unknown[] | undefined;
+            if (r) row = toRow(r);
+          }
+          if (row) agents.set(k, row);
         }
         const { beats, updates } = decide(agents);
-        if (beats.length > 0 || updates.length > 0) write(beats, updates);
+        if (beats.length === 0 && updates.length === 0) return;
+        const heads = new Map<string, number | null>();
+        for (const [k, row] of agents) heads.set(k, row.last_beat_seq);
+        // The updates evict these agents (the trigger); once committed, their new rows go back in.
+        write(beats, updates, heads);
+        for (const u of updates) {
+          const k = agentKey(u.workspace_id, u.agent_id);
+          const row = agents.get(k);
+          if (!row) continue;
+          applyUpdate(row, u);
+          row.last_beat_seq = heads.get(k) ?? null;
+          if (cache.size >= LIVENESS_CACHE_MAX) cache.delete(cache.keys().next().value!);
+          cache.set(k, row);
+        }
       });
     },
   };
+}
+
+function applyUpdate(row: LivenessRow, u: LivenessUpdate): void {
+  row.last_seen_at = u.last_seen_at;
+  row.last_status = u.last_status;
+  row.last_work_mode = u.last_work_mode;
+  row.last_summary = u.last_summary;
+  row.queue_depth = u.queue_depth;
+  row.token_burn_1h = u.token_burn_1h;
+  row.latency_p95_ms = u.latency_p95_ms;
+  row.error_count = u.error_count;
+  row.blocked_since = u.blocked_since;
+  row.next_deadline = u.next_deadline;
+  row.health_reason = u.health_reason;
 }
 
 function postgresStore(database: Database): HeartbeatStore {
@@ -146,12 +239,12 @@ function postgresStore(database: Database): HeartbeatStore {
         a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1,
       );
       await db.transaction().execute(async (tx) => {
-        const agents = new Map<string, AgentRow>();
+        const agents = new Map<string, LivenessRow>();
         for (let i = 0; i < unique.length; i += CHUNK) {
           const part = unique.slice(i, i + CHUNK);
           // Rows are locked in key order so that concurrent batches never deadlock.
-          const rows = await sql<AgentRow>`
-            SELECT a.* FROM agents a
+          const rows = await sql<LivenessRow>`
+            SELECT ${sql.raw(LIVENESS_COLS.map((c) => `a.${c}`).join(', '))} FROM agents a
             JOIN unnest(${part.map((p) => p[0])}::text[], ${part.map((p) => p[1])}::text[]) AS k(ws, id)
               ON a.workspace_id = k.ws AND a.agent_id = k.id
             ORDER BY a.workspace_id, a.agent_id
@@ -193,15 +286,52 @@ async function updateAgentsPg(tx: Kysely<DB>, u: LivenessUpdate[]): Promise<void
     WHERE a.workspace_id = v.workspace_id AND a.agent_id = v.agent_id`.execute(tx);
 }
 
-export async function listHeartbeats(db: Kysely<DB>, ws: string, agentId: string, f: { before?: number; limit: number }) {
-  let q = db.selectFrom('heartbeats').selectAll().where('workspace_id', '=', ws).where('agent_id', '=', agentId);
-  if (f.before !== undefined) q = q.where('seq', '<', f.before);
-  return q.orderBy('seq', 'desc').limit(f.limit + 1).execute();
+type StoredBeat = Selectable<HeartbeatsTable>;
+
+/** An agent's beats, newest first, older than the `before` cursor (a beat's seq) when given. */
+export async function listHeartbeats(database: Database, ws: string, agentId: string, f: { before?: number; limit: number }): Promise<StoredBeat[]> {
+  const db = database.db;
+  if (database.dialect === 'postgres') {
+    let q = db.selectFrom('heartbeats').selectAll().where('workspace_id', '=', ws).where('agent_id', '=', agentId);
+    if (f.before !== undefined) q = q.where('seq', '<', f.before);
+    return q.orderBy('seq', 'desc').limit(f.limit + 1).execute();
+  }
+  // SQLite: walk the agent's chain back from its newest beat, or from the beat before the cursor.
+  let start: number | null;
+  if (f.before === undefined) {
+    const a = await db.selectFrom('agents').select('last_beat_seq').where('workspace_id', '=', ws).where('agent_id', '=', agentId).executeTakeFirst();
+    start = a?.last_beat_seq ?? null;
+  } else {
+    const c = await db.selectFrom('heartbeats').select('prev_seq').where('seq', '=', f.before).where('workspace_id', '=', ws).where('agent_id', '=', agentId).executeTakeFirst();
+    start = c?.prev_seq ?? null;
+  }
+  if (start === null) return [];
+  const r = await sql<StoredBeat>`
+    WITH RECURSIVE chain(seq, n) AS (
+      SELECT ${start}, 1
+      UNION ALL
+      SELECT h.prev_seq, chain.n + 1 FROM chain JOIN heartbeats h ON h.seq = chain.seq
+      WHERE h.prev_seq IS NOT NULL AND chain.n <= ${f.limit}
+    )
+    SELECT h.* FROM chain JOIN heartbeats h ON h.seq = chain.seq
+    WHERE h.workspace_id = ${ws} AND h.agent_id = ${agentId}
+    ORDER BY h.seq DESC`.execute(db);
+  return r.rows;
 }
 
-/** Retention: raw beats older than the cut-off go, in bounded batches so a tick stays short. */
+/**
+ * Retention: raw beats older than the cut-off go, at most `batch` per call so a tick stays short.
+ * SQLite takes them from the front of the table in rowid order (receive times grow with it), so
+ * it never scans rows it keeps; PostgreSQL drops whole daily partitions first (see partitions.ts).
+ */
 export async function deleteHeartbeatsBefore(database: Database, cutoff: number, batch: number): Promise<number> {
   const db = database.db;
+  if (database.dialect === 'sqlite') {
+    const r = await sql`
+      DELETE FROM heartbeats WHERE seq IN (
+        SELECT seq FROM (SELECT seq, received_at FROM heartbeats ORDER BY seq LIMIT ${batch}) WHERE received_at < ${cutoff})`.execute(db);
+    return Number(r.numAffectedRows ?? 0);
+  }
   const r = await db
     .deleteFrom('heartbeats')
     .where('seq', 'in', (eb) => eb.selectFrom('heartbeats').select('seq').where('received_at', '<', cutoff).orderBy('received_at').limit(batch))

@@ -68,6 +68,8 @@ export interface AgentsTable {
   monitor_since: number | null;
   blocked_since: number | null;
   next_deadline: number | null;
+  /** SQLite: the newest stored heartbeat, head of the agent's history chain; null on PostgreSQL. */
+  last_beat_seq: number | null;
   breach_times: string;
   degraded_times: string;
   last_seen_at: number | null;
@@ -185,6 +187,8 @@ export interface HeartbeatsTable {
   latency_p95_ms: number | null;
   token_burn_1h: number | null;
   summary: string | null;
+  /** SQLite: this agent's previous beat (the history chain); always null on PostgreSQL. */
+  prev_seq: number | null;
 }
 
 export interface AlertsTable {

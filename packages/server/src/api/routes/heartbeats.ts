@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { BatchHeartbeatItem, BatchHeartbeats, BatchResult, Heartbeat, HeartbeatAccepted, HeartbeatBody, Id } from '@aetherboard/contracts';
+import { BatchHeartbeats, BatchResult, Heartbeat, HeartbeatAccepted, HeartbeatBody, Id } from '@aetherboard/contracts';
 import { loadAgent } from '../../service/agents.js';
 import { assertBeatAccepted, type BeatInput, type HeartbeatIngest } from '../../service/heartbeats.js';
 import { decodeNumberCursor, iso, pageOf } from '../../store/codec.js';
 import { listHeartbeats, toHeartbeat } from '../../store/heartbeats.js';
 import { zodDetails } from '../errors.js';
+import { isPlainHeartbeatBody, parseBatchItem } from '../fast-beat.js';
 import { requireSelfOr } from '../principal.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import type { RouteDeps } from './deps.js';
@@ -25,6 +26,7 @@ export function heartbeatRoutes(d: RouteDeps, ingest: HeartbeatIngest): AnyRoute
       roles: 'operator and up; an agent key for itself',
       params: z.object({ id: Id }),
       body: HeartbeatBody,
+      fastBody: isPlainHeartbeatBody,
       bodyLimit: 16 * 1024,
       selfDurable: true,
       responses: { 202: { description: 'stored', schema: HeartbeatAccepted } },
@@ -50,7 +52,7 @@ export function heartbeatRoutes(d: RouteDeps, ingest: HeartbeatIngest): AnyRoute
         const items: BeatInput[] = [];
         const index: number[] = [];
         body.heartbeats.forEach((raw, i) => {
-          const r = BatchHeartbeatItem.safeParse(raw);
+          const r = parseBatchItem(raw);
           if (!r.success) {
             const det = zodDetails(r.error, `heartbeats.${i}`)[0];
             rejected.push({ index: i, error: { code: 'validation_failed', message: det ? `${det.path}: ${det.message}` : 'invalid heartbeat' } });
@@ -85,7 +87,7 @@ export function heartbeatRoutes(d: RouteDeps, ingest: HeartbeatIngest): AnyRoute
       handler: async ({ params, query, principal }) => {
         requireSelfOr(principal, params.id, 'viewer');
         await loadAgent(d.svc, principal.workspaceId, params.id);
-        const rows = await listHeartbeats(d.svc.database.db, principal.workspaceId, params.id, { before: decodeNumberCursor(query.cursor), limit: query.limit });
+        const rows = await listHeartbeats(d.svc.database, principal.workspaceId, params.id, { before: decodeNumberCursor(query.cursor), limit: query.limit });
         return { body: pageOf(rows, query.limit, (r) => r.seq, toHeartbeat) };
       },
     }),

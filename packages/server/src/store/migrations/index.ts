@@ -6,6 +6,7 @@ import { invocations } from './0003-invocations.js';
 import { integrations } from './0004-integrations.js';
 import { governance } from './0005-governance.js';
 import { scaleOut } from './0006-scale-out.js';
+import { heartbeatChains } from './0007-heartbeat-chains.js';
 import type { MigrationFactory } from './kit.js';
 
 /**
@@ -20,9 +21,11 @@ const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0004_integrations', integrations],
   ['0005_governance', governance],
   ['0006_scale_out', scaleOut],
+  ['0007_heartbeat_chains', heartbeatChains],
 ];
 
-export async function migrate(db: Kysely<unknown>, dialect: Dialect, schema?: string): Promise<void> {
+/** Applies every migration (or those up to and including `upTo`, for upgrade tests). */
+export async function migrate(db: Kysely<unknown>, dialect: Dialect, schema?: string, upTo?: string): Promise<void> {
   const all: Record<string, Migration> = Object.fromEntries(MIGRATIONS.map(([name, f]) => [name, f(dialect)]));
   const provider: MigrationProvider = { getMigrations: async () => all };
   const migrator = new Migrator({ db, provider, migrationTableName: 'aetherboard_migrations', migrationLockTableName: 'aetherboard_migrations_lock',
@@ -31,7 +34,7 @@ export async function migrate(db: Kysely<unknown>, dialect: Dialect, schema?: st
     // Versions developed side by side may land out of number order; each still runs exactly once.
     allowUnorderedMigrations: true,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
