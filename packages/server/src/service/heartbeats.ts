@@ -22,13 +22,21 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+interface Committed {
+  results: BeatResult[][];
+  toEvaluate: Array<[string, string]>;
+  workspaces: Set<string>;
+}
+
 const CLOSED: readonly AgentState[] = ['retired', 'archived'];
 const MAX_PER_FLUSH = 50_000;
 
 /**
  * Group commit for heartbeats. Requests queue their beats; one flush writes everything queued in a
- * single transaction (one fsync) and only then answers each request, so a 2xx always means durable
- * while throughput grows with load instead of shrinking.
+ * single transaction and answers each request only once an fsync covering it has finished, so a
+ * 2xx always means durable. Flushes are pipelined: while one batch waits for its fsync the next
+ * one commits, and fsyncs are shared, so throughput grows with load instead of being capped at
+ * one batch per disk flush.
  */
 export class HeartbeatIngest {
   private queue: Pending[] = [];
@@ -70,19 +78,31 @@ export class HeartbeatIngest {
       n += p.items.length;
     }
     this.queued -= n;
+    let done: Committed;
     try {
-      const results = await this.write(batch);
-      for (const r of results) for (const x of r) if (x.ok) this.accepted++;
-      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
+      done = await this.commit(batch);
     } catch (err) {
       for (const p of batch) p.reject(err);
+      return;
     } finally {
+      // The next batch may commit while this one waits for its fsync: the two share the next one.
       this.flushing = false;
       if (this.queue.length > 0) this.schedule();
     }
+    try {
+      // Acknowledged means on stable storage: wait for the WAL fsync (shared with other writers).
+      await this.ctx.database.durable();
+      if (done.toEvaluate.length > 0) await this.evaluate(done.toEvaluate);
+      for (const ws of done.workspaces) this.ctx.bus.emit({ workspace_id: ws, type: 'heartbeats' });
+      for (const r of done.results) for (const x of r) if (x.ok) this.accepted++;
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(done.results[i]!);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
   }
 
-  private async write(batch: Pending[]): Promise<BeatResult[][]> {
+  /** Stores the batch in one transaction (not yet durable) and says what to do once it is. */
+  private async commit(batch: Pending[]): Promise<Committed> {
     const policies = new Map<string, LivenessPolicy>();
     for (const p of batch) for (const it of p.items) if (!policies.has(it.ws)) policies.set(it.ws, await this.ctx.policies.get(it.ws));
     const keys: Array<[string, string]> = [];
@@ -173,11 +193,7 @@ export class HeartbeatIngest {
       return { beats, updates };
     });
 
-    // Acknowledged means on stable storage: wait for the WAL fsync (shared with other writers).
-    await this.ctx.database.durable();
-    if (toEvaluate.length > 0) await this.evaluate(toEvaluate);
-    for (const k of new Set(keys.map(([ws]) => ws))) this.ctx.bus.emit({ workspace_id: k, type: 'heartbeats' });
-    return results;
+    return { results, toEvaluate, workspaces: new Set(keys.map(([ws]) => ws)) };
   }
 }
 
