@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { migrate } from './migrations/index.js';
 import { WalSync } from './wal-sync.js';
@@ -57,7 +57,7 @@ function openSqlite(file: string, opts: OpenOptions): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: statementCache(sqlite) }) });
   const wal = file !== ':memory:' && opts.sqliteSync !== 'normal' ? new WalSync(`${file}-wal`) : null;
   return {
     db,
@@ -128,3 +128,30 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
 }
 
 export { sql };
+
+/** Prepared statements kept per SQL text (the most recent few hundred). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely prepares every query it runs; on SQLite preparing often costs more than running (a
+ * primary-key read of a wide row, say). Statements are reused by SQL text instead. Queries run one
+ * at a time on the single connection, so a statement is never in use twice at once.
+ */
+function statementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) {
+        // Most recently used last, so the oldest is the first to go.
+        cache.delete(text);
+      } else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
