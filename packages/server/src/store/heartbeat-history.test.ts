@@ -73,6 +73,39 @@ describe.each(dialects())('heartbeat history on %s', (dialect) => {
   });
 });
 
+describe('the SQLite heartbeat path’s cache of agents', () => {
+  let t: TestServer;
+  const beat = (id: string) => t.api('POST', `/api/agents/${id}/heartbeat`, { body: { status: 'ok', work_mode: 'idle' } });
+  beforeAll(async () => {
+    t = await startTestServer('sqlite');
+    await seedOrg(t.api);
+    for (const id of ['c-api', 'c-ext']) {
+      await t.api('POST', '/api/agents', { body: agentBody(id) });
+      await t.api('POST', `/api/agents/${id}/transitions`, { body: { to: 'ready', reason: 'go' } });
+    }
+  });
+  afterAll(async () => t?.close());
+
+  it('sees a change made through the API at once', async () => {
+    expect((await beat('c-api')).status).toBe(202);
+    expect((await t.api('POST', '/api/agents/c-api/transitions', { body: { to: 'retired', reason: 'done' } })).status).toBe(200);
+    const r = await beat('c-api');
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toContain('retired');
+  });
+
+  it('sees a change made by another connection to the file', async () => {
+    expect((await beat('c-ext')).status).toBe(202);
+    const other = new BetterSqlite3(t.database.sqlite!.name);
+    try {
+      other.prepare("UPDATE agents SET current_state = 'archived' WHERE agent_id = 'c-ext'").run();
+    } finally {
+      other.close();
+    }
+    expect((await beat('c-ext')).status).toBe(409);
+  });
+});
+
 describe('upgrading a SQLite database with history (migration 0007)', () => {
   it('links every stored beat to the same agent’s previous one and drops the per-agent index', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aetherboard-upgrade-'));

@@ -82,8 +82,18 @@ export interface HeartbeatStore {
   ingest(keys: Array<[string, string]>, decide: (agents: Map<string, LivenessRow>) => { beats: BeatRow[]; updates: LivenessUpdate[] }): Promise<void>;
 }
 
+// One store per SQLite connection: its cache is kept current by a function registered on that
+// connection, which a second store would replace.
+const sqliteStores = new WeakMap<object, HeartbeatStore>();
+
 export function heartbeatStore(database: Database): HeartbeatStore {
-  return database.dialect === 'sqlite' ? sqliteStore(database) : postgresStore(database);
+  if (database.dialect !== 'sqlite') return postgresStore(database);
+  let store = sqliteStores.get(database.sqlite!);
+  if (!store) {
+    store = sqliteStore(database);
+    sqliteStores.set(database.sqlite!, store);
+  }
+  return store;
 }
 
 const BEAT_COLS = [
