@@ -13,6 +13,7 @@
  *   - agents_list_ms: the virtualized roster showing its first rows.
  * ratio = executive_interactive_ms / baseline_ms. The budget is 1 s to interactive.
  */
+import { sql } from 'kysely';
 import { cpus, loadavg } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer } from '../packages/server/src/test-support/harness.js';
@@ -235,6 +236,15 @@ const stored = await seed(call, async (steps) => {
     });
     n += rows.length;
   }
+  // Link it into each agent's history chain, as the server would have (see migration 0007).
+  await sql`
+    UPDATE heartbeats SET prev_seq = x.prev
+    FROM (SELECT seq, LAG(seq) OVER (PARTITION BY workspace_id, agent_id ORDER BY seq) AS prev FROM heartbeats) AS x
+    WHERE heartbeats.seq = x.seq AND x.prev IS NOT NULL`.execute(db);
+  await sql`
+    UPDATE agents SET last_beat_seq = m.seq
+    FROM (SELECT workspace_id, agent_id, max(seq) AS seq FROM heartbeats GROUP BY workspace_id, agent_id) AS m
+    WHERE agents.workspace_id = m.workspace_id AND agents.agent_id = m.agent_id`.execute(db);
   return n;
 });
 const seedS = Math.round((Date.now() - t0) / 1000);
