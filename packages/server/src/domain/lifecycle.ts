@@ -3,6 +3,10 @@ import { DomainError } from './errors.js';
 
 export const isMonitored = (state: AgentState): boolean => MONITORED_STATES.includes(state);
 
+/** States in which an agent takes no heartbeats, work or invocations any more. */
+export const CLOSED_STATES = ['retired', 'archived'] as const satisfies readonly AgentState[];
+export const isClosed = (state: string): boolean => (CLOSED_STATES as readonly string[]).includes(state);
+
 export const isLegalTransition = (from: AgentState, to: AgentState): boolean => LEGAL_TRANSITIONS[from].includes(to);
 
 /** Throws `illegal_transition` unless contract §5 allows `from → to`. */

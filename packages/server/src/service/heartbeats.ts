@@ -1,6 +1,8 @@
-import type { AgentState, HeartbeatBody } from '@aetherboard/contracts';
+import type { HeartbeatBody } from '@aetherboard/contracts';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
 import { decideAgent } from '../domain/evaluate.js';
+import { applyBeat, beatNeedsEvaluation } from '../domain/heartbeat.js';
+import { isClosed } from '../domain/lifecycle.js';
 import type { LivenessPolicy } from '../domain/policy.js';
 import { msOrNull } from '../store/codec.js';
 import { agentKey, type BeatRow, type HeartbeatStore, type LivenessRow, type LivenessUpdate } from '../store/heartbeats.js';
@@ -28,7 +30,6 @@ interface Committed {
   workspaces: Set<string>;
 }
 
-const CLOSED: readonly AgentState[] = ['retired', 'archived'];
 const MAX_PER_FLUSH = 50_000;
 
 /**
@@ -127,7 +128,7 @@ export class HeartbeatIngest {
             w = { before: row, row: { ...row } };
             working.set(k, w);
           }
-          if (CLOSED.includes(w.row.current_state as AgentState)) {
+          if (isClosed(w.row.current_state)) {
             results[pi]![ii] = { ok: false, error: conflict(`agent '${it.agentId}' is ${w.row.current_state}; heartbeats are no longer accepted`) };
             return;
           }
@@ -147,31 +148,14 @@ export class HeartbeatIngest {
             token_burn_1h: b.token_burn_1h ?? null,
             summary: b.summary ?? null,
           });
-          const r = w.row;
-          // Liveness is the server's receive time, never the client's emitted_at.
-          r.last_seen_at = Math.max(r.last_seen_at ?? 0, at);
-          r.last_status = b.status;
-          r.last_work_mode = b.work_mode;
-          if (b.summary !== undefined) r.last_summary = b.summary;
-          if (b.queue_depth !== undefined) r.queue_depth = b.queue_depth;
-          if (b.token_burn_1h !== undefined) r.token_burn_1h = b.token_burn_1h;
-          if (b.latency_p95_ms !== undefined) r.latency_p95_ms = b.latency_p95_ms;
-          if (b.error_count_1h !== undefined) r.error_count = b.error_count_1h;
-          if (b.status === 'blocked') r.blocked_since = r.blocked_since ?? at;
-          else if (r.current_state !== 'blocked' && r.current_state !== 'escalated') r.blocked_since = null;
+          applyBeat(w.row, b, at);
         }),
       );
       const updates: LivenessUpdate[] = [];
       for (const { before, row } of working.values()) {
         const policy = policies.get(row.workspace_id)!;
         const d = decideAgent(snapshotOf(row), policy, now);
-        const over = (n: number | null) => n !== null && n > policy.errorBudget1h;
-        const needsEval =
-          d.move !== null ||
-          d.plan.health !== before.health ||
-          (before.last_status !== row.last_status && (before.last_status === 'offline' || row.last_status === 'offline')) ||
-          over(before.error_count) !== over(row.error_count) ||
-          (before.blocked_since === null) !== (row.blocked_since === null);
+        const needsEval = beatNeedsEvaluation(before, row, d, policy);
         if (needsEval) toEvaluate.push([row.workspace_id, row.agent_id]);
         updates.push({
           workspace_id: row.workspace_id,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { BatchInvocationItem, DEFAULT_ABANDON_AFTER_S, type CompleteInvocation, type InvocationBatchResult, type StartInvocation } from '@aetherboard/contracts';
 import { clampComplexity, estimateComplexity, DEFAULT_COMPLEXITY, type ComplexityEstimator } from '../domain/complexity.js';
 import { DomainError, conflict, notFound, unknownReference } from '../domain/errors.js';
+import { isClosed } from '../domain/lifecycle.js';
 import { getAgent } from '../store/agents.js';
 import { ms, msOrNull, parseJson } from '../store/codec.js';
 import {
@@ -20,9 +21,6 @@ import {
 } from '../store/invocations.js';
 import type { DB } from '../store/tables.js';
 import type { ServiceContext } from './context.js';
-
-/** Retired and archived agents take no new work; archived ones are read-only altogether. */
-const NO_NEW_WORK = new Set(['retired', 'archived']);
 
 const estimators = new WeakMap<ServiceContext, ComplexityEstimator>();
 
@@ -124,7 +122,7 @@ export async function startInvocation(ctx: ServiceContext, ws: string, body: Sta
   const result = await ctx.database.db.transaction().execute(async (tx) => {
     const agent = await getAgent(tx, ws, body.agent_id);
     if (!agent) throw unknownReference('agent_id', body.agent_id, 'agent');
-    if (NO_NEW_WORK.has(agent.current_state)) {
+    if (isClosed(agent.current_state)) {
       throw conflict(`agent '${body.agent_id}' is ${agent.current_state} and takes no new work`, { agent_id: body.agent_id });
     }
     const existing = await getInvocation(tx, ws, id);

@@ -1,6 +1,7 @@
-import type { AgentState, AssignmentStatus, AttachEvidence, PriorityTier, CreateAssignment, CreateSession, UpdateAssignment, UpdateSession } from '@aetherboard/contracts';
+import type { AssignmentStatus, AttachEvidence, PriorityTier, CreateAssignment, CreateSession, UpdateAssignment, UpdateSession } from '@aetherboard/contracts';
 import { assertAssignmentChange } from '../domain/assignments.js';
 import { DomainError, conflict, notFound, unknownReference } from '../domain/errors.js';
+import { isClosed } from '../domain/lifecycle.js';
 import { getAgent } from '../store/agents.js';
 import { getMember, getPod } from '../store/org.js';
 import { governanceOf } from './governance.js';
@@ -20,7 +21,6 @@ import {
 } from '../store/work.js';
 import type { ServiceContext } from './context.js';
 
-const CLOSED: readonly AgentState[] = ['retired', 'archived'];
 
 export async function createAssignment(ctx: ServiceContext, ws: string, body: CreateAssignment): Promise<AssignmentRow> {
   const now = ctx.clock.now();
@@ -28,7 +28,7 @@ export async function createAssignment(ctx: ServiceContext, ws: string, body: Cr
   const row = await ctx.database.db.transaction().execute(async (tx) => {
     const agent = await getAgent(tx, ws, body.agent_id);
     if (!agent) throw unknownReference('agent_id', body.agent_id, 'agent');
-    if (CLOSED.includes(agent.current_state as AgentState)) {
+    if (isClosed(agent.current_state)) {
       throw conflict(`agent '${body.agent_id}' is ${agent.current_state} and takes no new work`, { agent_id: body.agent_id });
     }
     if (await getAssignment(tx, ws, id)) throw conflict(`assignment '${id}' already exists`, { field: 'assignment_id' });

@@ -1,0 +1,52 @@
+import type { AgentState, HeartbeatBody } from '@aetherboard/contracts';
+import type { AgentDecision } from './evaluate.js';
+import type { LivenessPolicy } from './policy.js';
+
+/** The liveness columns of an agent that a heartbeat reads and rewrites. */
+export interface BeatTarget {
+  current_state: string;
+  health: string;
+  last_seen_at: number | null;
+  last_status: string | null;
+  last_work_mode: string | null;
+  last_summary: string | null;
+  queue_depth: number | null;
+  token_burn_1h: number | null;
+  latency_p95_ms: number | null;
+  error_count: number;
+  blocked_since: number | null;
+}
+
+/**
+ * What one beat received at `at` does to an agent's liveness columns (in place, on the caller's
+ * working copy). Liveness is the server's receive time, never the client's emitted_at; fields the
+ * beat leaves out keep their last reported value.
+ */
+export function applyBeat(r: BeatTarget, b: HeartbeatBody, at: number): void {
+  r.last_seen_at = Math.max(r.last_seen_at ?? 0, at);
+  r.last_status = b.status;
+  r.last_work_mode = b.work_mode;
+  if (b.summary !== undefined) r.last_summary = b.summary;
+  if (b.queue_depth !== undefined) r.queue_depth = b.queue_depth;
+  if (b.token_burn_1h !== undefined) r.token_burn_1h = b.token_burn_1h;
+  if (b.latency_p95_ms !== undefined) r.latency_p95_ms = b.latency_p95_ms;
+  if (b.error_count_1h !== undefined) r.error_count = b.error_count_1h;
+  // A blocked report starts the blocked clock; any other clears it unless the state itself is blocked.
+  if (b.status === 'blocked') r.blocked_since = r.blocked_since ?? at;
+  else if ((r.current_state as AgentState) !== 'blocked' && r.current_state !== 'escalated') r.blocked_since = null;
+}
+
+/**
+ * Whether beats that took an agent from `before` to `after` may have changed its state, health or
+ * alerts, so that the full evaluation must run; otherwise storing the new deadline is enough.
+ */
+export function beatNeedsEvaluation(before: BeatTarget, after: BeatTarget, d: AgentDecision, policy: LivenessPolicy): boolean {
+  const over = (n: number | null) => n !== null && n > policy.errorBudget1h;
+  return (
+    d.move !== null ||
+    d.plan.health !== before.health ||
+    (before.last_status !== after.last_status && (before.last_status === 'offline' || after.last_status === 'offline')) ||
+    over(before.error_count) !== over(after.error_count) ||
+    (before.blocked_since === null) !== (after.blocked_since === null)
+  );
+}
