@@ -51,3 +51,20 @@ export function recipientsAt(
   }
   return out;
 }
+
+/** The fleet breaker counts agents whose health says they are silent: breach or critical. */
+export const TROUBLED_HEALTH = ['breach', 'critical'] as const;
+export const isTroubled = (health: string): boolean => (TROUBLED_HEALTH as readonly string[]).includes(health);
+
+export interface FleetCounts {
+  monitored: number;
+  troubled: number;
+}
+
+/** A large enough share of a large enough fleet in trouble at once: one `fleet_outage`, not a page each. */
+export const outageTrips = (c: FleetCounts, policy: LivenessPolicy): boolean =>
+  c.monitored >= policy.fleetOutageMinAgents && c.troubled / c.monitored >= policy.fleetOutageFraction;
+
+/** An outage clears once fewer than half the breaker's share are still in trouble. */
+export const outageClears = (c: FleetCounts, policy: LivenessPolicy): boolean =>
+  c.monitored === 0 || c.troubled / c.monitored < policy.fleetOutageFraction / 2;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { dedupKey } from '../domain/alerts.js';
+import { TROUBLED_HEALTH, dedupKey, isTroubled, outageClears, outageTrips, type FleetCounts } from '../domain/alerts.js';
 import { getAgent, type AgentRow } from '../store/agents.js';
 import { dueEscalations, openAlertByKey, type AlertRow } from '../store/alerts.js';
 import type { DB } from '../store/tables.js';
@@ -21,7 +21,7 @@ async function dueAgents(db: Kysely<DB>, now: number, limit: number): Promise<Ar
     .execute();
 }
 
-async function fleetCounts(db: Kysely<DB>, ws: string): Promise<{ monitored: number; troubled: number }> {
+async function fleetCounts(db: Kysely<DB>, ws: string): Promise<FleetCounts> {
   const rows = await db
     .selectFrom('agents')
     .select(['health', (eb) => eb.fn.countAll<number>().as('n')])
@@ -33,7 +33,7 @@ async function fleetCounts(db: Kysely<DB>, ws: string): Promise<{ monitored: num
   let troubled = 0;
   for (const r of rows) {
     monitored += Number(r.n);
-    if (r.health === 'breach' || r.health === 'critical') troubled += Number(r.n);
+    if (isTroubled(r.health)) troubled += Number(r.n);
   }
   return { monitored, troubled };
 }
@@ -64,8 +64,9 @@ export async function evaluateAgents(ctx: ServiceContext, keys: Array<[string, s
       }
       for (const [ws, pages] of held) {
         const env = envs.get(ws)!;
-        const { monitored, troubled } = await fleetCounts(tx, ws);
-        if (monitored >= env.policy.fleetOutageMinAgents && troubled / monitored >= env.policy.fleetOutageFraction) {
+        const counts = await fleetCounts(tx, ws);
+        const { monitored, troubled } = counts;
+        if (outageTrips(counts, env.policy)) {
           await openAlert(
             ctx,
             tx,
@@ -87,20 +88,21 @@ export async function evaluateAgents(ctx: ServiceContext, keys: Array<[string, s
   return total;
 }
 
-/** A fleet outage clears once fewer than half the breaker's share are still in trouble. */
+/** Resolves fleet outages that have cleared (see outageClears) and pages whoever is still silent. */
 export async function reviewOutages(ctx: ServiceContext, now: number): Promise<void> {
   const db = ctx.database.db;
   const open = await db.selectFrom('alerts').select(['workspace_id']).where('kind', '=', 'fleet_outage').where('status', '<>', 'resolved').execute();
   for (const { workspace_id: ws } of open) {
     const policy = await ctx.policies.get(ws);
-    const { monitored, troubled } = await fleetCounts(db, ws);
-    if (monitored > 0 && troubled / monitored >= policy.fleetOutageFraction / 2) continue;
+    const counts = await fleetCounts(db, ws);
+    const { monitored, troubled } = counts;
+    if (!outageClears(counts, policy)) continue;
     await db.transaction().execute(async (tx) => {
       await fenced(ctx, tx);
       const alert = await openAlertByKey(tx, ws, dedupKey('fleet_outage', ws));
       if (alert) await resolveAlertRow(tx, alert, 'system', `fleet recovered: ${troubled} of ${monitored} still in trouble`, now);
       // Whoever is still silent now gets an individual page.
-      await tx.updateTable('agents').set({ next_deadline: now }).where('workspace_id', '=', ws).where('health', 'in', ['breach', 'critical']).execute();
+      await tx.updateTable('agents').set({ next_deadline: now }).where('workspace_id', '=', ws).where('health', 'in', [...TROUBLED_HEALTH]).execute();
     });
   }
 }
