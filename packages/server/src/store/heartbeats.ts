@@ -141,7 +141,8 @@ function sqliteStore(database: Database): HeartbeatStore {
     BEGIN SELECT aetherboard_agent_changed(OLD.workspace_id, OLD.agent_id); END`);
   raw.exec(`CREATE TEMP TRIGGER IF NOT EXISTS aetherboard_agent_deleted AFTER DELETE ON main.agents
     BEGIN SELECT aetherboard_agent_changed(OLD.workspace_id, OLD.agent_id); END`);
-  const dataVersion = () => raw.pragma('data_version', { simple: true }) as number;
+  const versionStmt = raw.prepare('PRAGMA data_version').pluck();
+  const dataVersion = () => versionStmt.get() as number;
   let seenVersion = dataVersion();
 
   // Positional binding spelled out (in BEAT_COLS and UPDATE_COLS order): no per-row arrays or
