@@ -11,6 +11,7 @@ import type { PriorityTier } from '@aetherboard/contracts';
 import { hashKey } from '../../packages/server/src/api/principal.js';
 import { planLiveness } from '../../packages/server/src/domain/liveness.js';
 import type { LivenessPolicy } from '../../packages/server/src/domain/policy.js';
+import { newAgentRow } from '../../packages/server/src/service/agents.js';
 import type { AgentRow } from '../../packages/server/src/store/agents.js';
 import type { Database } from '../../packages/server/src/store/db.js';
 
@@ -41,53 +42,13 @@ export interface FleetSpec {
 /** The row registerAgent() writes, moved to `ready`; per-agent columns are filled in by SQL. */
 function templateRow(spec: FleetSpec): AgentRow {
   const since = spec.monitorSince;
-  return {
-    workspace_id: WS,
-    agent_id: '',
-    agent_name: '',
-    agent_type: 'specialist',
-    capability_tags: '["codegen"]',
-    model_profile: 'balanced',
-    model: null,
-    role: null,
-    owner_id: OWNER,
-    secondary_owner_id: null,
-    team_id: TEAM,
-    pod_id: null,
-    priority_tier: '',
-    risk_level: 'low',
-    cost_budget_daily: null,
-    notes: null,
-    current_state: 'ready',
-    state_changed_at: since,
-    health: '',
-    health_reason: null,
-    health_changed_at: since,
-    monitor_since: since,
-    blocked_since: null,
-    next_deadline: null,
-    last_beat_seq: null,
-    breach_times: '[]',
-    degraded_times: '[]',
-    last_seen_at: null,
-    last_status: null,
-    last_work_mode: null,
-    last_summary: null,
-    queue_depth: null,
-    token_burn_1h: null,
-    latency_p95_ms: null,
-    error_count: 0,
-    last_error: null,
-    fired_count: 0,
-    fire_history: '[]',
-    terminated_at: null,
-    total_tasks: 0,
-    successful_tasks: 0,
-    failed_tasks: 0,
-    total_response_ms: 0,
-    created_at: since,
-    updated_at: since,
-  };
+  const registered = newAgentRow(
+    WS,
+    '',
+    { agent_name: '', agent_type: 'specialist', capability_tags: ['codegen'], model_profile: 'balanced', owner_id: OWNER, team_id: TEAM, priority_tier: 'P2', risk_level: 'low' },
+    since,
+  );
+  return { ...registered, priority_tier: '', current_state: 'ready', health: '', health_reason: null, monitor_since: since };
 }
 
 const PER_AGENT: Partial<Record<keyof AgentRow, string>> = {

@@ -19,6 +19,57 @@ async function assertPod(db: Kysely<DB>, ws: string, podId: string): Promise<voi
   if (!(await getPod(db, ws, podId))) throw unknownReference('pod_id', podId, 'pod');
 }
 
+/** The row a registration writes: `registered`, not monitored, no history yet. */
+export function newAgentRow(ws: string, agentId: string, body: CreateAgent, now: number): AgentRow {
+  return {
+    workspace_id: ws,
+    agent_id: agentId,
+    agent_name: body.agent_name,
+    agent_type: body.agent_type,
+    capability_tags: JSON.stringify(body.capability_tags),
+    model_profile: body.model_profile,
+    model: body.model ?? null,
+    role: body.role ?? null,
+    owner_id: body.owner_id,
+    secondary_owner_id: body.secondary_owner_id ?? null,
+    team_id: body.team_id,
+    pod_id: body.pod_id ?? null,
+    priority_tier: body.priority_tier,
+    risk_level: body.risk_level,
+    cost_budget_daily: body.cost_budget_daily ?? null,
+    notes: body.notes ?? null,
+    current_state: 'registered',
+    state_changed_at: now,
+    health: 'not_monitored',
+    health_reason: 'not monitored while registered',
+    health_changed_at: now,
+    monitor_since: null,
+    blocked_since: null,
+    next_deadline: null,
+    last_beat_seq: null,
+    breach_times: '[]',
+    degraded_times: '[]',
+    last_seen_at: null,
+    last_status: null,
+    last_work_mode: null,
+    last_summary: null,
+    queue_depth: null,
+    token_burn_1h: null,
+    latency_p95_ms: null,
+    error_count: 0,
+    last_error: null,
+    fired_count: 0,
+    fire_history: '[]',
+    terminated_at: null,
+    total_tasks: 0,
+    successful_tasks: 0,
+    failed_tasks: 0,
+    total_response_ms: 0,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 export async function registerAgent(ctx: ServiceContext, ws: string, body: CreateAgent, actor: string): Promise<AgentRow> {
   const now = ctx.clock.now();
   const agentId = body.agent_id ?? ctx.ids.next();
@@ -34,53 +85,7 @@ export async function registerAgent(ctx: ServiceContext, ws: string, body: Creat
     if (body.pod_id !== undefined) await assertPod(tx, ws, body.pod_id);
     // Humans and agents are the same kind of node: every agent is also a member who can own others.
     if (!existingMember) await insertMember(tx, { workspace_id: ws, member_id: agentId, name: body.agent_name, kind: 'agent', email: null, now });
-    const r: AgentRow = {
-      workspace_id: ws,
-      agent_id: agentId,
-      agent_name: body.agent_name,
-      agent_type: body.agent_type,
-      capability_tags: JSON.stringify(body.capability_tags),
-      model_profile: body.model_profile,
-      model: body.model ?? null,
-      role: body.role ?? null,
-      owner_id: body.owner_id,
-      secondary_owner_id: body.secondary_owner_id ?? null,
-      team_id: body.team_id,
-      pod_id: body.pod_id ?? null,
-      priority_tier: body.priority_tier,
-      risk_level: body.risk_level,
-      cost_budget_daily: body.cost_budget_daily ?? null,
-      notes: body.notes ?? null,
-      current_state: 'registered',
-      state_changed_at: now,
-      health: 'not_monitored',
-      health_reason: 'not monitored while registered',
-      health_changed_at: now,
-      monitor_since: null,
-      blocked_since: null,
-      next_deadline: null,
-      last_beat_seq: null,
-      breach_times: '[]',
-      degraded_times: '[]',
-      last_seen_at: null,
-      last_status: null,
-      last_work_mode: null,
-      last_summary: null,
-      queue_depth: null,
-      token_burn_1h: null,
-      latency_p95_ms: null,
-      error_count: 0,
-      last_error: null,
-      fired_count: 0,
-      fire_history: '[]',
-      terminated_at: null,
-      total_tasks: 0,
-      successful_tasks: 0,
-      failed_tasks: 0,
-      total_response_ms: 0,
-      created_at: now,
-      updated_at: now,
-    };
+    const r = newAgentRow(ws, agentId, body, now);
     await insertAgent(tx, r);
     await insertTransition(tx, { workspace_id: ws, agent_id: agentId, at: now, from_state: 'registered', to_state: 'registered', actor, reason: 'registered' });
     return r;
