@@ -79,12 +79,32 @@ describe('the SQLite heartbeat path’s cache of agents', () => {
   beforeAll(async () => {
     t = await startTestServer('sqlite');
     await seedOrg(t.api);
-    for (const id of ['c-api', 'c-ext']) {
+    for (const id of ['c-api', 'c-ext', 'c-sync']) {
       await t.api('POST', '/api/agents', { body: agentBody(id) });
       await t.api('POST', `/api/agents/${id}/transitions`, { body: { to: 'ready', reason: 'go' } });
     }
   });
   afterAll(async () => t?.close());
+
+  it('answers a beat only once the fsync covering it has finished', async () => {
+    const real = t.database.durable;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    t.database.durable = async () => {
+      await gate;
+      return real();
+    };
+    try {
+      let answered = false;
+      const pending = beat('c-sync').then((r) => ((answered = true), r));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      release();
+      expect((await pending).status).toBe(202);
+    } finally {
+      t.database.durable = real;
+    }
+  });
 
   it('sees a change made through the API at once', async () => {
     expect((await beat('c-api')).status).toBe(202);
