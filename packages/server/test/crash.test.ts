@@ -87,6 +87,19 @@ describe('crash durability', () => {
     );
     const lost = [...acked].filter((m) => !stored.has(m));
     expect(lost).toEqual([]);
+    // Agent rows may trail their beats at the moment of the crash (they are written behind them);
+    // after the restart each agent shows its newest stored beat.
+    const file = new BetterSqlite3(db, { readonly: true });
+    const newestOf = file.prepare('SELECT summary, received_at FROM heartbeats WHERE agent_id = ? ORDER BY seq DESC LIMIT 1');
+    for (let i = 0; i < AGENTS; i++) {
+      const newest = newestOf.get(`c-${i}`) as { summary: string; received_at: number } | undefined;
+      const agent = await api2('GET', `/api/agents/c-${i}`);
+      expect(agent.body.last_summary).toBe(newest?.summary ?? null);
+      expect(agent.body.last_seen_at).toBe(newest ? new Date(newest.received_at).toISOString() : null);
+      const history = await api2('GET', `/api/agents/c-${i}/heartbeats?limit=1`);
+      expect(history.body.items[0]?.summary ?? null).toBe(newest?.summary ?? null);
+    }
+    file.close();
     const last = await api2('GET', '/api/agents/c-0/heartbeats?limit=1');
     expect(last.status).toBe(200);
     const stopped = new Promise((r) => second.proc.once('exit', r));

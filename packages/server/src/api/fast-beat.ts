@@ -70,9 +70,14 @@ function plainBeat(o: Record<string, unknown>, withAgent: boolean): boolean {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
+/** Whether one item of a batch is plainly valid, as it is. */
+export function isPlainBatchItem(raw: unknown): raw is BatchHeartbeatItem {
+  return isPlainObject(raw) && plainBeat(raw, true);
+}
+
 /** One item of a batch: the fast path when it is plainly valid, else the schema's verdict. */
 export function parseBatchItem(raw: unknown): ReturnType<typeof BatchHeartbeatItem.safeParse> {
-  if (isPlainObject(raw) && plainBeat(raw, true)) return { success: true, data: raw as BatchHeartbeatItem } as ReturnType<typeof BatchHeartbeatItem.safeParse>;
+  if (isPlainBatchItem(raw)) return { success: true, data: raw } as ReturnType<typeof BatchHeartbeatItem.safeParse>;
   return BatchHeartbeatItem.safeParse(raw);
 }
 

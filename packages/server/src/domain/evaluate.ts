@@ -45,9 +45,8 @@ const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`;
  * health that follows, and which alert conditions hold. Pure: the engine stores what this says.
  */
 export function decideAgent(a: AgentSnapshot, policy: LivenessPolicy, now: number): AgentDecision {
-  const window = (ts: number[]) => ts.filter((t) => now - t < policy.repeatedBreachWindowMs);
   let facts: LivenessFacts = a;
-  let degradedTimes = window(a.degradedTimes);
+  let degradedTimes = inWindow(a.degradedTimes, policy, now);
   let move: AgentDecision['move'] = null;
 
   const blockedLimit = policy.blockedLimitMs[a.tier];
@@ -64,7 +63,7 @@ export function decideAgent(a: AgentSnapshot, policy: LivenessPolicy, now: numbe
     plan = planLiveness(facts, policy, now);
   }
 
-  let breachTimes = window(a.breachTimes);
+  let breachTimes = inWindow(a.breachTimes, policy, now);
   if (healthRank(plan.health) >= healthRank('breach') && healthRank(a.health) < healthRank('breach')) {
     breachTimes = [...breachTimes, now];
     plan = planLiveness({ ...facts, breachTimes }, policy, now);
@@ -111,13 +110,21 @@ export function decideAgent(a: AgentSnapshot, policy: LivenessPolicy, now: numbe
 
   // Keep looking at this agent while a timed condition can still change.
   let next = plan.nextDeadline;
-  const consider = (t: number | null) => {
-    if (t !== null && t > now && (next === null || t < next)) next = t;
-  };
-  if (degradedTimes.length > 0) consider(Math.min(...degradedTimes) + policy.repeatedBreachWindowMs);
-  if (facts.state === 'degraded') consider(facts.stateChangedAt + degradedLimit);
-  if (a.tier === 'P0' && facts.blockedSince !== null && (facts.state === 'blocked' || facts.state === 'escalated')) consider(facts.blockedSince + blockedLimit);
-  plan = { ...plan, nextDeadline: next };
+  if (degradedTimes.length > 0) next = later(next, Math.min(...degradedTimes) + policy.repeatedBreachWindowMs, now);
+  if (facts.state === 'degraded') next = later(next, facts.stateChangedAt + degradedLimit, now);
+  if (a.tier === 'P0' && facts.blockedSince !== null && (facts.state === 'blocked' || facts.state === 'escalated')) next = later(next, facts.blockedSince + blockedLimit, now);
+  if (next !== plan.nextDeadline) plan = { ...plan, nextDeadline: next };
 
   return { move, plan, previousHealth: a.health, breachTimes, degradedTimes, conditions };
+}
+
+/** `next`, or `t` if that is a sooner moment still in the future. */
+function later(next: number | null, t: number, now: number): number | null {
+  return t > now && (next === null || t < next) ? t : next;
+}
+
+/** The times still inside the rolling window (the same array when there are none to drop). */
+function inWindow(ts: number[], policy: LivenessPolicy, now: number): number[] {
+  if (ts.length === 0) return ts;
+  return ts.filter((t) => now - t < policy.repeatedBreachWindowMs);
 }

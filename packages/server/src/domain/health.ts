@@ -54,27 +54,30 @@ export function evaluateHealth(input: HealthInput, policy: LivenessPolicy, now: 
   const blockedLimit = policy.blockedLimitMs[input.tier];
   const blockedOverdue = input.blockedSince !== null && now - input.blockedSince >= blockedLimit;
   const blockedDueAt = input.blockedSince !== null && !blockedOverdue ? input.blockedSince + blockedLimit : null;
-  const nextChangeAt = minDefined(nextMissAt, blockedDueAt);
+  const at = minDefined(nextMissAt, blockedDueAt);
 
-  const verdict = (health: Health, reason: string): HealthVerdict => ({ health, reason, misses, nextChangeAt });
-
-  if (misses >= 3) return verdict('critical', `${misses} heartbeats missed`);
+  // Runs on every heartbeat: no closures or spread arguments here.
+  if (misses >= 3) return verdict('critical', `${misses} heartbeats missed`, misses, at);
   if (input.recentBreaches >= policy.repeatedBreachCount) {
-    return verdict('critical', `${input.recentBreaches} breaches within ${Math.round(policy.repeatedBreachWindowMs / 3_600_000)} h`);
+    return verdict('critical', `${input.recentBreaches} breaches within ${Math.round(policy.repeatedBreachWindowMs / 3_600_000)} h`, misses, at);
   }
-  if (misses === 2) return verdict('breach', '2 heartbeats missed');
-  if (input.lastStatus === 'offline') return verdict('breach', 'agent reported offline');
-  if (blockedOverdue) return verdict('breach', `blocked longer than ${Math.round(blockedLimit / 60_000)} min`);
-  if (misses === 1) return verdict('at_risk', '1 heartbeat missed');
-  if (input.lastStatus === 'degraded') return verdict('at_risk', 'agent reported degraded');
+  if (misses === 2) return verdict('breach', '2 heartbeats missed', misses, at);
+  if (input.lastStatus === 'offline') return verdict('breach', 'agent reported offline', misses, at);
+  if (blockedOverdue) return verdict('breach', `blocked longer than ${Math.round(blockedLimit / 60_000)} min`, misses, at);
+  if (misses === 1) return verdict('at_risk', '1 heartbeat missed', misses, at);
+  if (input.lastStatus === 'degraded') return verdict('at_risk', 'agent reported degraded', misses, at);
   if (input.errorCount1h !== null && input.errorCount1h > policy.errorBudget1h) {
-    return verdict('at_risk', `${input.errorCount1h} errors in the last hour (budget ${policy.errorBudget1h})`);
+    return verdict('at_risk', `${input.errorCount1h} errors in the last hour (budget ${policy.errorBudget1h})`, misses, at);
   }
-  return verdict('healthy', input.lastSeenAt === null ? 'awaiting first heartbeat' : 'heartbeats on time');
+  return verdict('healthy', input.lastSeenAt === null ? 'awaiting first heartbeat' : 'heartbeats on time', misses, at);
 }
 
-function minDefined(...xs: Array<number | null>): number | null {
-  let m: number | null = null;
-  for (const x of xs) if (x !== null && (m === null || x < m)) m = x;
-  return m;
+function verdict(health: Health, reason: string, misses: number, nextChangeAt: number | null): HealthVerdict {
+  return { health, reason, misses, nextChangeAt };
+}
+
+/** The earlier of two moments, either of which may be absent. */
+export function minDefined(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null || a < b ? a : b;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideAgent, type AgentSnapshot } from './evaluate.js';
-import { applyBeat, beatNeedsEvaluation, type BeatTarget } from './heartbeat.js';
+import { applyBeat, beatNeedsEvaluation, mayDeferWrite, type BeatTarget } from './heartbeat.js';
 import { DEFAULT_POLICY } from './policy.js';
 
 const T = 1_000_000;
@@ -62,5 +62,20 @@ describe('what a heartbeat does to an agent', () => {
     expect(after(agent(), { status: 'offline', work_mode: 'idle' }).needs).toBe(true);
     expect(after(agent(), { status: 'ok', work_mode: 'executing', error_count_1h: DEFAULT_POLICY.errorBudget1h + 1 }).needs).toBe(true);
     expect(after(agent(), { status: 'blocked', work_mode: 'waiting' }).needs).toBe(true);
+  });
+});
+
+describe('mayDeferWrite', () => {
+  it('defers only when the stored deadline is no later than the new one', () => {
+    expect(mayDeferWrite(1000, 2000, false)).toBe(true);
+    expect(mayDeferWrite(2000, 2000, false)).toBe(true);
+    // Nothing planned: the engine at worst looks once more at the stored moment.
+    expect(mayDeferWrite(1000, null, false)).toBe(true);
+    expect(mayDeferWrite(null, null, false)).toBe(true);
+    // A sooner deadline, or one where none is stored, would be missed: written at once.
+    expect(mayDeferWrite(3000, 2000, false)).toBe(false);
+    expect(mayDeferWrite(null, 2000, false)).toBe(false);
+    // Whatever the evaluation must see is never held back.
+    expect(mayDeferWrite(1000, 2000, true)).toBe(false);
   });
 });

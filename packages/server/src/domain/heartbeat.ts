@@ -41,12 +41,28 @@ export function applyBeat(r: BeatTarget, b: HeartbeatBody, at: number): void {
  * alerts, so that the full evaluation must run; otherwise storing the new deadline is enough.
  */
 export function beatNeedsEvaluation(before: BeatTarget, after: BeatTarget, d: AgentDecision, policy: LivenessPolicy): boolean {
-  const over = (n: number | null) => n !== null && n > policy.errorBudget1h;
   return (
     d.move !== null ||
     d.plan.health !== before.health ||
     (before.last_status !== after.last_status && (before.last_status === 'offline' || after.last_status === 'offline')) ||
-    over(before.error_count) !== over(after.error_count) ||
+    overBudget(before.error_count, policy) !== overBudget(after.error_count, policy) ||
     (before.blocked_since === null) !== (after.blocked_since === null)
   );
+}
+
+function overBudget(errors: number | null, policy: LivenessPolicy): boolean {
+  return errors !== null && errors > policy.errorBudget1h;
+}
+
+/**
+ * Whether the agent row a beat changed may be written after the beat's own transaction (write-behind)
+ * instead of inside it. The engine finds due agents through the stored deadline, so it must never
+ * be later than the real one: a beat may leave an earlier deadline in place (the engine then only
+ * looks too early, re-reads the agent and finds nothing due), but not a later one or none at all.
+ * Anything the full evaluation must see is written at once.
+ */
+export function mayDeferWrite(storedDeadline: number | null, plannedDeadline: number | null, needsEvaluation: boolean): boolean {
+  if (needsEvaluation) return false;
+  if (plannedDeadline === null) return true;
+  return storedDeadline !== null && storedDeadline <= plannedDeadline;
 }

@@ -1,5 +1,5 @@
 import type { AgentState, Health, HeartbeatStatus, PriorityTier } from '@aetherboard/contracts';
-import { evaluateHealth, type HealthVerdict } from './health.js';
+import { evaluateHealth, minDefined, type HealthVerdict } from './health.js';
 import { isMonitored } from './lifecycle.js';
 import type { LivenessPolicy } from './policy.js';
 
@@ -22,7 +22,9 @@ export interface LivenessPlan extends HealthVerdict {
 }
 
 export function recentBreaches(breachTimes: number[], policy: LivenessPolicy, now: number): number {
-  return breachTimes.filter((t) => now - t < policy.repeatedBreachWindowMs).length;
+  let n = 0;
+  for (const t of breachTimes) if (now - t < policy.repeatedBreachWindowMs) n++;
+  return n;
 }
 
 /** Health now, and when to look at this agent again. */
@@ -41,19 +43,29 @@ export function planLiveness(f: LivenessFacts, policy: LivenessPolicy, now: numb
     policy,
     now,
   );
-  const candidates: number[] = [];
-  if (verdict.nextChangeAt !== null) candidates.push(verdict.nextChangeAt);
-  if (f.state === 'blocked') candidates.push(f.stateChangedAt + policy.blockedLimitMs[f.tier]);
-  if (f.state === 'degraded') candidates.push(f.stateChangedAt + policy.degradedLimitMs[f.tier]);
-  // A critical verdict held up by old breaches relaxes when the oldest one leaves the window.
-  const window = f.breachTimes.filter((t) => now - t < policy.repeatedBreachWindowMs).sort((a, b) => a - b);
-  if (isMonitored(f.state) && window.length >= policy.repeatedBreachCount && window[0] !== undefined) {
-    candidates.push(window[0] + policy.repeatedBreachWindowMs);
-  }
+  if (!isMonitored(f.state)) return { ...verdict, nextDeadline: null };
   // Only future moments: what is due now is being decided by the caller at this very evaluation.
-  const future = candidates.filter((c) => c > now);
-  const nextDeadline = future.length > 0 ? Math.min(...future) : null;
-  return { ...verdict, nextDeadline: isMonitored(f.state) ? nextDeadline : null };
+  // (This runs on every heartbeat: plain comparisons, no intermediate arrays.)
+  let next = future(verdict.nextChangeAt, now);
+  if (f.state === 'blocked') next = minDefined(next, future(f.stateChangedAt + policy.blockedLimitMs[f.tier], now));
+  if (f.state === 'degraded') next = minDefined(next, future(f.stateChangedAt + policy.degradedLimitMs[f.tier], now));
+  // A critical verdict held up by old breaches relaxes when the oldest one leaves the window.
+  if (f.breachTimes.length >= policy.repeatedBreachCount) {
+    let inWindow = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const t of f.breachTimes) {
+      if (now - t < policy.repeatedBreachWindowMs) {
+        inWindow++;
+        if (t < oldest) oldest = t;
+      }
+    }
+    if (inWindow >= policy.repeatedBreachCount) next = minDefined(next, future(oldest + policy.repeatedBreachWindowMs, now));
+  }
+  return { health: verdict.health, reason: verdict.reason, misses: verdict.misses, nextChangeAt: verdict.nextChangeAt, nextDeadline: next };
+}
+
+function future(t: number | null, now: number): number | null {
+  return t !== null && t > now ? t : null;
 }
 
 export const isWorse = (a: Health, b: Health): boolean => rank(a) > rank(b);

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ServiceContext } from '../service/context.js';
+import { earliestDeadline } from '../store/agents.js';
 import { earliestEscalation } from '../store/alerts.js';
 import { deleteHeartbeatsBefore } from '../store/heartbeats.js';
 import { earliestSilenceEnd, endedUnhandled, matchersOf } from '../store/silences.js';
@@ -154,8 +155,8 @@ export class Engine {
       this.lastAliveWrite = now;
       await setMeta(db, ALIVE_KEY, String(now), this.ctx.database.dialect);
     }
-    const oldest = await db.selectFrom('agents').select('next_deadline').where('next_deadline', 'is not', null).orderBy('next_deadline').limit(1).executeTakeFirst();
-    this.lastLagMs = oldest?.next_deadline != null && oldest.next_deadline < now ? now - oldest.next_deadline : 0;
+    const oldest = await earliestDeadline(this.ctx.database);
+    this.lastLagMs = oldest !== null && oldest < now ? now - oldest : 0;
     this.lastPassMs = performance.now() - started;
   }
 

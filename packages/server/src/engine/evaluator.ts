@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { TROUBLED_HEALTH, dedupKey, isTroubled, outageClears, outageTrips, type FleetCounts } from '../domain/alerts.js';
-import { getAgent, type AgentRow } from '../store/agents.js';
+import { dueAgents, getAgent, type AgentRow } from '../store/agents.js';
 import { dueEscalations, openAlertByKey, type AlertRow } from '../store/alerts.js';
 import type { DB } from '../store/tables.js';
 import { fenced, type ServiceContext } from '../service/context.js';
@@ -8,18 +8,6 @@ import { escalateAlert, evalEnv, evaluateAgent, openAlert, resolveAlertRow, type
 import type { Condition } from '../domain/evaluate.js';
 
 const BATCH = 500;
-
-/** Agents whose next deadline has passed, oldest first. */
-async function dueAgents(db: Kysely<DB>, now: number, limit: number): Promise<Array<{ workspace_id: string; agent_id: string }>> {
-  return db
-    .selectFrom('agents')
-    .select(['workspace_id', 'agent_id'])
-    .where('next_deadline', 'is not', null)
-    .where('next_deadline', '<=', now)
-    .orderBy('next_deadline')
-    .limit(limit)
-    .execute();
-}
 
 async function fleetCounts(db: Kysely<DB>, ws: string): Promise<FleetCounts> {
   const rows = await db
@@ -47,7 +35,7 @@ export async function evaluateAgents(ctx: ServiceContext, keys: Array<[string, s
   const db = ctx.database.db;
   let total = 0;
   for (;;) {
-    const batch = keys ? keys.splice(0, BATCH).map(([workspace_id, agent_id]) => ({ workspace_id, agent_id })) : await dueAgents(db, now, BATCH);
+    const batch = keys ? keys.splice(0, BATCH).map(([workspace_id, agent_id]) => ({ workspace_id, agent_id })) : await dueAgents(ctx.database, now, BATCH);
     if (batch.length === 0) break;
     await db.transaction().execute(async (tx) => {
       await fenced(ctx, tx);

@@ -43,9 +43,16 @@ export function snapshotOf(row: LivenessRow): AgentSnapshot {
     lastStatus: row.last_status as HeartbeatStatus | null,
     errorCount1h: row.error_count,
     blockedSince: row.blocked_since,
-    breachTimes: parseJson<number[]>(row.breach_times, []),
-    degradedTimes: parseJson<number[]>(row.degraded_times, []),
+    breachTimes: timesOf(row.breach_times),
+    degradedTimes: timesOf(row.degraded_times),
   };
+}
+
+const NO_TIMES: number[] = Object.freeze([]) as unknown as number[];
+
+/** A stored list of times; most agents have none, and every heartbeat reads two of them. */
+function timesOf(json: string): number[] {
+  return json === '[]' ? NO_TIMES : parseJson<number[]>(json, []);
 }
 
 export async function evalEnv(ctx: ServiceContext, db: Kysely<DB>, ws: string, now: number, silences?: SilenceRow[]): Promise<EvalEnv> {

@@ -1,11 +1,11 @@
 import type { HeartbeatBody } from '@aetherboard/contracts';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
 import { decideAgent } from '../domain/evaluate.js';
-import { applyBeat, beatNeedsEvaluation } from '../domain/heartbeat.js';
+import { applyBeat, beatNeedsEvaluation, mayDeferWrite } from '../domain/heartbeat.js';
 import { isClosed } from '../domain/lifecycle.js';
 import type { LivenessPolicy } from '../domain/policy.js';
 import { msOrNull } from '../store/codec.js';
-import { agentKey, type BeatRow, type HeartbeatStore, type LivenessRow, type LivenessUpdate } from '../store/heartbeats.js';
+import type { HeartbeatStore, LivenessRow, LivenessUpdate, NewBeat } from '../store/heartbeats.js';
 import type { ServiceContext } from './context.js';
 import { snapshotOf } from './evaluate-agent.js';
 
@@ -104,36 +104,41 @@ export class HeartbeatIngest {
 
   /** Stores the batch in one transaction (not yet durable) and says what to do once it is. */
   private async commit(batch: Pending[]): Promise<Committed> {
+    const items: BeatInput[] = [];
     const policies = new Map<string, LivenessPolicy>();
-    for (const p of batch) for (const it of p.items) if (!policies.has(it.ws)) policies.set(it.ws, await this.ctx.policies.get(it.ws));
-    const keys: Array<[string, string]> = [];
-    for (const p of batch) for (const it of p.items) keys.push([it.ws, it.agentId]);
+    for (const p of batch) {
+      for (const it of p.items) {
+        items.push(it);
+        if (!policies.has(it.ws)) policies.set(it.ws, await this.ctx.policies.get(it.ws));
+      }
+    }
     const now = this.ctx.clock.now();
-    const results: BeatResult[][] = batch.map((p) => p.items.map(() => ({ ok: true, receivedAt: p.receivedAt }) as BeatResult));
+    // Every accepted beat of a request shares one result: a batch of 10,000 allocates none.
+    const results: BeatResult[][] = batch.map((p) => new Array<BeatResult>(p.items.length).fill({ ok: true, receivedAt: p.receivedAt }));
     const toEvaluate: Array<[string, string]> = [];
 
-    await this.store.ingest(keys, (agents) => {
-      const working = new Map<string, { before: LivenessRow; row: LivenessRow }>();
-      const beats: BeatRow[] = [];
-      batch.forEach((p, pi) =>
-        p.items.forEach((it, ii) => {
-          const k = agentKey(it.ws, it.agentId);
-          let w = working.get(k);
-          if (!w) {
-            const row = agents.get(k);
-            if (!row) {
-              results[pi]![ii] = { ok: false, error: notFound('agent', it.agentId) };
-              return;
-            }
-            w = { before: row, row: { ...row } };
-            working.set(k, w);
+    await this.store.ingest(items, (rows) => {
+      // Beats of one agent in this batch share its working copy (rows are one object per agent).
+      const working = new Map<LivenessRow, LivenessRow>();
+      const beats: NewBeat[] = [];
+      let i = 0;
+      for (let pi = 0; pi < batch.length; pi++) {
+        const p = batch[pi]!;
+        const at = p.receivedAt;
+        for (let ii = 0; ii < p.items.length; ii++, i++) {
+          const it = p.items[ii]!;
+          const found = rows[i];
+          if (!found) {
+            results[pi]![ii] = { ok: false, error: notFound('agent', it.agentId) };
+            continue;
           }
-          if (isClosed(w.row.current_state)) {
-            results[pi]![ii] = { ok: false, error: conflict(`agent '${it.agentId}' is ${w.row.current_state}; heartbeats are no longer accepted`) };
-            return;
+          let row = working.get(found);
+          if (!row) working.set(found, (row = { ...found }));
+          if (isClosed(row.current_state)) {
+            results[pi]![ii] = { ok: false, error: conflict(`agent '${it.agentId}' is ${row.current_state}; heartbeats are no longer accepted`) };
+            continue;
           }
           const b = it.body;
-          const at = p.receivedAt;
           beats.push({
             workspace_id: it.ws,
             agent_id: it.agentId,
@@ -147,37 +152,32 @@ export class HeartbeatIngest {
             latency_p95_ms: b.latency_p95_ms ?? null,
             token_burn_1h: b.token_burn_1h ?? null,
             summary: b.summary ?? null,
+            agent: row,
           });
-          applyBeat(w.row, b, at);
-        }),
-      );
+          applyBeat(row, b, at);
+        }
+      }
       const updates: LivenessUpdate[] = [];
-      for (const { before, row } of working.values()) {
+      for (const [before, row] of working) {
         const policy = policies.get(row.workspace_id)!;
         const d = decideAgent(snapshotOf(row), policy, now);
         const needsEval = beatNeedsEvaluation(before, row, d, policy);
-        if (needsEval) toEvaluate.push([row.workspace_id, row.agent_id]);
-        updates.push({
-          workspace_id: row.workspace_id,
-          agent_id: row.agent_id,
-          last_seen_at: row.last_seen_at!,
-          last_status: row.last_status!,
-          last_work_mode: row.last_work_mode!,
-          last_summary: row.last_summary,
-          queue_depth: row.queue_depth,
-          token_burn_1h: row.token_burn_1h,
-          latency_p95_ms: row.latency_p95_ms,
-          error_count: row.error_count,
-          blocked_since: row.blocked_since,
+        if (needsEval) {
+          toEvaluate.push([row.workspace_id, row.agent_id]);
           // Due now: if the process dies before the evaluation below, the engine still does it.
-          next_deadline: needsEval ? now : d.plan.nextDeadline,
-          health_reason: needsEval ? row.health_reason : d.plan.reason,
-        });
+          row.next_deadline = now;
+        } else {
+          row.next_deadline = d.plan.nextDeadline;
+          row.health_reason = d.plan.reason;
+        }
+        updates.push({ row, defer: mayDeferWrite(before.next_deadline, d.plan.nextDeadline, needsEval) });
       }
       return { beats, updates };
     });
 
-    return { results, toEvaluate, workspaces: new Set(keys.map(([ws]) => ws)) };
+    const workspaces = new Set<string>();
+    for (const it of items) workspaces.add(it.ws);
+    return { results, toEvaluate, workspaces };
   }
 }
 

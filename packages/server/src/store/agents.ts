@@ -1,4 +1,6 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
+import type { Database } from './db.js';
 import type { Agent, AgentListQuery, FireRecord, Transition } from '@aetherboard/contracts';
 import type { AgentsTable, DB } from './tables.js';
 import { iso, isoOrNull, parseJson } from './codec.js';
@@ -104,4 +106,47 @@ export function toAgent(r: AgentRow): Agent {
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),
   };
+}
+
+type DueKey = { workspace_id: string; agent_id: string };
+const deadlineReads = new WeakMap<object, { due: BetterSqlite3.Statement; earliest: BetterSqlite3.Statement }>();
+
+/**
+ * The engine's two reads of the deadline index. On SQLite they go straight to the connection,
+ * without first flushing the rows the heartbeat path holds back (store/heartbeats.ts): those only
+ * ever move a deadline later, so what is read here is early at worst, and the engine re-reads
+ * each agent it picks, which does flush. A pass every few hundred milliseconds would otherwise
+ * cut every hold short.
+ */
+function sqliteDeadlineReads(database: Database) {
+  const raw = database.sqlite!;
+  let s = deadlineReads.get(raw);
+  if (!s) {
+    s = {
+      due: raw.prepare('SELECT workspace_id, agent_id FROM agents WHERE next_deadline IS NOT NULL AND next_deadline <= ? ORDER BY next_deadline LIMIT ?'),
+      earliest: raw.prepare('SELECT next_deadline FROM agents WHERE next_deadline IS NOT NULL ORDER BY next_deadline LIMIT 1').pluck(),
+    };
+    deadlineReads.set(raw, s);
+  }
+  return s;
+}
+
+/** Agents whose stored deadline has passed, oldest first. */
+export async function dueAgents(database: Database, now: number, limit: number): Promise<DueKey[]> {
+  if (database.dialect === 'sqlite') return sqliteDeadlineReads(database).due.all(now, limit) as DueKey[];
+  return database.db
+    .selectFrom('agents')
+    .select(['workspace_id', 'agent_id'])
+    .where('next_deadline', 'is not', null)
+    .where('next_deadline', '<=', now)
+    .orderBy('next_deadline')
+    .limit(limit)
+    .execute();
+}
+
+/** The earliest stored deadline of any agent. */
+export async function earliestDeadline(database: Database): Promise<number | null> {
+  if (database.dialect === 'sqlite') return (sqliteDeadlineReads(database).earliest.get() as number | undefined) ?? null;
+  const r = await database.db.selectFrom('agents').select('next_deadline').where('next_deadline', 'is not', null).orderBy('next_deadline').limit(1).executeTakeFirst();
+  return r?.next_deadline ?? null;
 }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { heartbeatStore } from './heartbeats.js';
 import { migrate } from './migrations/index.js';
 import { WalSync } from './wal-sync.js';
 import type { DB } from './tables.js';
@@ -18,9 +19,19 @@ export interface Database {
   /** PostgreSQL connection string and schema, for connections outside the pool (LISTEN). */
   readonly url?: string;
   readonly schema?: string;
+  /**
+   * SQLite: agent rows the heartbeat path holds back (see store/heartbeats.ts). `flush` writes them
+   * and runs before any query through `db` that reads or writes agents or heartbeats, before every
+   * transaction, and on close, so nobody ever sees a row older than its beats.
+   */
+  readonly heldWrites?: HeldWrites;
   /** Resolves once everything committed so far is on stable storage; see store/wal-sync.ts. */
   durable(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface HeldWrites {
+  flush: (() => void) | null;
 }
 
 export interface OpenOptions {
@@ -42,6 +53,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const database = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts) : openSqlite(opts.file ?? ':memory:', opts);
   try {
     await migrate(database.db as unknown as Kysely<unknown>, database.dialect, database.schema);
+    // Before anything reads an agent: rebuilds rows a crash left behind their beats.
+    if (database.dialect === 'sqlite') heartbeatStore(database);
   } catch (err) {
     await database.close();
     throw err;
@@ -57,14 +70,18 @@ function openSqlite(file: string, opts: OpenOptions): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: statementCache(sqlite) }) });
+  const heldWrites: HeldWrites = { flush: null };
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: statementCache(sqlite, heldWrites) }) });
   const wal = file !== ':memory:' && opts.sqliteSync !== 'normal' ? new WalSync(`${file}-wal`) : null;
   return {
     db,
     dialect: 'sqlite',
     sqlite,
+    heldWrites,
     durable: () => wal?.sync() ?? Promise.resolve(),
     close: async () => {
+      // Written now rather than rebuilt from the history at the next start.
+      if (sqlite.open) heldWrites.flush?.();
       await wal?.sync().catch(() => undefined);
       await wal?.close();
       await db.destroy();
@@ -132,26 +149,32 @@ export { sql };
 /** Prepared statements kept per SQL text (the most recent few hundred). */
 const STATEMENT_CACHE = 500;
 
+/** SQL that may see rows the heartbeat path holds back, or that opens a transaction. */
+const SEES_HELD_WRITES = /\b(agents|heartbeats)\b|^\s*(begin|savepoint)\b/i;
+
 /**
  * Kysely prepares every query it runs; on SQLite preparing often costs more than running (a
  * primary-key read of a wide row, say). Statements are reused by SQL text instead. Queries run one
- * at a time on the single connection, so a statement is never in use twice at once.
+ * at a time on the single connection, so a statement is never in use twice at once. Kysely
+ * prepares each query just before running it, holding the connection: the moment to flush what
+ * the heartbeat path holds back.
  */
-function statementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+function statementCache(sqlite: BetterSqlite3.Database, held: HeldWrites): SqliteDatabase {
+  const cache = new Map<string, { stmt: BetterSqlite3.Statement; seesHeld: boolean }>();
   return {
     close: () => sqlite.close(),
     prepare(text: string) {
-      let stmt = cache.get(text);
-      if (stmt) {
+      let entry = cache.get(text);
+      if (entry) {
         // Most recently used last, so the oldest is the first to go.
         cache.delete(text);
       } else {
-        stmt = sqlite.prepare(text);
+        entry = { stmt: sqlite.prepare(text), seesHeld: SEES_HELD_WRITES.test(text) };
         if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
       }
-      cache.set(text, stmt);
-      return stmt;
+      cache.set(text, entry);
+      if (entry.seesHeld) held.flush?.();
+      return entry.stmt;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Heartbeat } from '@aetherboard/contracts';
+import type { Heartbeat, HeartbeatBody } from '@aetherboard/contracts';
+import { applyBeat } from '../domain/heartbeat.js';
 import type { Database } from './db.js';
 import type { AgentRow } from './agents.js';
 import type { DB, HeartbeatsTable } from './tables.js';
@@ -20,21 +21,25 @@ export interface BeatRow {
   summary: string | null;
 }
 
-/** The agent columns a heartbeat may change; state and metadata are never touched here. */
+/** A beat to store, with the row of its agent as this batch leaves it (whose `last_beat_seq` heads the chain). */
+export interface NewBeat extends BeatRow {
+  agent: LivenessRow;
+}
+
+/**
+ * An agent's liveness row as a batch of beats leaves it: only the columns in UPDATE_COLS (and the
+ * chain head) are written; state and metadata are never touched here.
+ */
 export interface LivenessUpdate {
-  workspace_id: string;
-  agent_id: string;
-  last_seen_at: number;
-  last_status: string;
-  last_work_mode: string;
-  last_summary: string | null;
-  queue_depth: number | null;
-  token_burn_1h: number | null;
-  latency_p95_ms: number | null;
-  error_count: number;
-  blocked_since: number | null;
-  next_deadline: number | null;
-  health_reason: string | null;
+  row: LivenessRow;
+  /** The row may be written after the beat's own transaction (see sqliteStore). */
+  defer: boolean;
+}
+
+/** Who a beat is for. */
+export interface BeatKey {
+  ws: string;
+  agentId: string;
 }
 
 export const agentKey = (ws: string, id: string): string => `${ws}\u0000${id}`;
@@ -75,11 +80,13 @@ export type LivenessRow = Pick<AgentRow, (typeof LIVENESS_COLS)[number]>;
 export const LIVENESS_CACHE_MAX = 200_000;
 
 /**
- * The heartbeat hot path, one implementation per database. `ingest` reads the agents, lets the
- * caller decide, and writes beats plus agent updates in ONE transaction: one fsync for the batch.
+ * The heartbeat hot path, one implementation per database. `ingest` reads the agents (`rows[i]` is
+ * the row of `keys[i]`, the same object for the same agent, undefined when there is none), lets
+ * the caller decide, and writes beats plus agent updates in ONE transaction: one fsync for the
+ * batch. The caller must not change the rows it is given; it returns new ones in `updates`.
  */
 export interface HeartbeatStore {
-  ingest(keys: Array<[string, string]>, decide: (agents: Map<string, LivenessRow>) => { beats: BeatRow[]; updates: LivenessUpdate[] }): Promise<void>;
+  ingest(keys: readonly BeatKey[], decide: (rows: ReadonlyArray<LivenessRow | undefined>) => { beats: NewBeat[]; updates: LivenessUpdate[] }): Promise<void>;
 }
 
 // One store per SQLite connection: its cache is kept current by a function registered on that
@@ -96,6 +103,9 @@ export function heartbeatStore(database: Database): HeartbeatStore {
   return store;
 }
 
+/** Beats per INSERT statement: fewer calls into SQLite, each binding a few hundred values. */
+const INSERT_ROWS = 25;
+
 const BEAT_COLS = [
   'workspace_id',
   'agent_id',
@@ -110,6 +120,8 @@ const BEAT_COLS = [
   'token_burn_1h',
   'summary',
 ] as const;
+/** What each stored beat binds: its seq, the columns, and the link to its agent's previous beat. */
+const BEAT_ARGS = ['seq', ...BEAT_COLS, 'prev_seq'] as const;
 
 /**
  * Turns a raw row (an array in column order) into an object literal of a fixed shape. better-sqlite3
@@ -121,19 +133,73 @@ function rowBuilder<T>(columns: string[]): (r: unknown[]) => T {
   return new Function('r', `return {${columns.map((c, i) => `${JSON.stringify(c)}: r[${i}]`).join(', ')}};`) as (r: unknown[]) => T;
 }
 
+/** How long, at most, the agent row of a beat may wait to be written after the beat itself. */
+export const LIVENESS_FLUSH_MS = 1_000;
+/** Agent rows per transaction when held-back writes are flushed in the background. */
+const FLUSH_CHUNK = 5_000;
+/** Meta key: every beat up to this seq is reflected in its agent's row (crash recovery starts after it). */
+export const LIVENESS_APPLIED_KEY = 'liveness_applied_seq';
+/** What only heartbeats write: a held-back write that meets another writer's change keeps to these. */
+const TELEMETRY_COLS = ['last_seen_at', 'last_status', 'last_work_mode', 'last_summary', 'queue_depth', 'token_burn_1h', 'latency_p95_ms', 'error_count'] as const;
+
+/**
+ * The SQLite heartbeat path. A beat's transaction always stores the beat itself: that is what is
+ * acknowledged, and it is durable before the 2xx. The agent row is written in the same transaction
+ * only when the beat may change what the engine decides (health, state, alerts) or needs the
+ * engine sooner; otherwise — the steady state of a healthy fleet — the new row is held back in
+ * memory and written later, many beats of an agent folded into one write, a whole fleet's rows in
+ * one key-ordered pass, at most LIVENESS_FLUSH_MS after the beat. A beat transaction then appends
+ * a page or two to the history instead of dirtying one page of the agents table per agent.
+ *
+ * Nobody sees a row older than its beats: every query that reads or writes agents or heartbeats
+ * through Kysely (and every transaction) first flushes what is held back (Database.heldWrites).
+ * The engine's deadline lookups skip that flush on purpose: a held-back row only ever moves its
+ * agent's deadline later, so the stored one is early at worst, and the engine then re-reads the
+ * agent (flushing it) and finds nothing due. After a crash the held-back rows are rebuilt at
+ * start-up from the beats stored after the last flush (`recover`).
+ */
 function sqliteStore(database: Database): HeartbeatStore {
   const raw = database.sqlite!;
   const select = raw.prepare(`SELECT ${LIVENESS_COLS.join(', ')} FROM agents WHERE workspace_id = ? AND agent_id = ?`).raw(true);
   const toRow = rowBuilder<LivenessRow>([...LIVENESS_COLS]);
-  const insert = raw.prepare(`INSERT INTO heartbeats (${BEAT_COLS.join(', ')}, prev_seq) VALUES (${BEAT_COLS.map(() => '?').join(', ')}, ?)`);
   const update = raw.prepare(`UPDATE agents SET ${UPDATE_COLS.map((c) => `${c} = ?`).join(', ')}, last_beat_seq = ? WHERE workspace_id = ? AND agent_id = ?`);
+  // Positional binding spelled out, in UPDATE_COLS order: no per-row arrays on the hot path.
+  const writeRow = (r: LivenessRow) =>
+    update.run(
+      r.last_seen_at,
+      r.last_status,
+      r.last_work_mode,
+      r.last_summary,
+      r.queue_depth,
+      r.token_burn_1h,
+      r.latency_p95_ms,
+      r.error_count,
+      r.blocked_since,
+      r.next_deadline,
+      r.health_reason,
+      r.last_beat_seq,
+      r.workspace_id,
+      r.agent_id,
+    );
+  const writeTelemetry = raw.prepare(`UPDATE agents SET ${TELEMETRY_COLS.map((c) => `${c} = ?`).join(', ')}, last_beat_seq = ? WHERE workspace_id = ? AND agent_id = ?`);
+  const setApplied = raw.prepare(`INSERT INTO meta (key, value) VALUES ('${LIVENESS_APPLIED_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+  const highestSeq = raw.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'heartbeats'`).pluck();
 
-  // Liveness rows of agents that beat recently, so that a beat costs no read. Every other change
-  // to an agent row, by any code path on this connection, evicts it through a trigger; a commit
-  // by another connection to the file (PRAGMA data_version moves) empties it.
+  // Liveness rows of agents that beat recently, so that a beat costs no read.
   const cache = new Map<string, LivenessRow>();
+  // Rows newer than their stored copy (each is also the cached row), and those of them another
+  // writer changed meanwhile, whose held-back write then keeps to the telemetry columns.
+  const held = new Map<string, LivenessRow>();
+  const overtaken = new Set<string>();
+  // Set while this store writes, so that its own updates do not evict what it just wrote.
+  let writing = false;
+  // Every other change to an agent row on this connection evicts it through a trigger; a commit by
+  // another connection to the file (PRAGMA data_version moves) empties the cache.
   raw.function('aetherboard_agent_changed', { deterministic: false }, (ws: unknown, id: unknown) => {
-    cache.delete(agentKey(String(ws), String(id)));
+    if (writing) return null;
+    const k = agentKey(String(ws), String(id));
+    cache.delete(k);
+    if (held.has(k)) overtaken.add(k);
     return null;
   });
   // An agent's key never changes (nothing updates workspace_id or agent_id), so OLD names the row.
@@ -145,100 +211,211 @@ function sqliteStore(database: Database): HeartbeatStore {
   const dataVersion = () => versionStmt.get() as number;
   let seenVersion = dataVersion();
 
-  // Positional binding spelled out (in BEAT_COLS and UPDATE_COLS order): no per-row arrays or
-  // closures on the hottest loop of the server. Each beat links to its agent's previous one; the
-  // agent row then points at the newest (see migration 0007).
-  const write = raw.transaction((beats: BeatRow[], updates: LivenessUpdate[], heads: Map<string, number | null>) => {
-    for (const b of beats) {
-      const k = agentKey(b.workspace_id, b.agent_id);
-      const info = insert.run(
-        b.workspace_id,
-        b.agent_id,
-        b.received_at,
-        b.emitted_at,
-        b.status,
-        b.work_mode,
-        b.active_assignment_id,
-        b.queue_depth,
-        b.error_count_1h,
-        b.latency_p95_ms,
-        b.token_burn_1h,
-        b.summary,
-        heads.get(k) ?? null,
-      );
-      heads.set(k, Number(info.lastInsertRowid));
+  /** Writes held-back rows; `applied`, when given, is recorded as reflected in the agents table. */
+  const writeRows = raw.transaction((keys: string[], telemetryOnly: boolean, applied: number | null) => {
+    for (const k of keys) {
+      const r = held.get(k);
+      if (!r) continue;
+      if (telemetryOnly || overtaken.has(k)) {
+        writeTelemetry.run(r.last_seen_at, r.last_status, r.last_work_mode, r.last_summary, r.queue_depth, r.token_burn_1h, r.latency_p95_ms, r.error_count, r.last_beat_seq, r.workspace_id, r.agent_id);
+      } else {
+        writeRow(r);
+      }
     }
-    for (const u of updates) {
-      update.run(
-        u.last_seen_at,
-        u.last_status,
-        u.last_work_mode,
-        u.last_summary,
-        u.queue_depth,
-        u.token_burn_1h,
-        u.latency_p95_ms,
-        u.error_count,
-        u.blocked_since,
-        u.next_deadline,
-        u.health_reason,
-        heads.get(agentKey(u.workspace_id, u.agent_id)) ?? null,
-        u.workspace_id,
-        u.agent_id,
-      );
+    if (applied !== null) setApplied.run(String(applied));
+  });
+  let lastSeq = (highestSeq.get() as number | undefined) ?? 0;
+  let appliedSeq = lastSeq;
+
+  function writeHeldRows(keys: string[], applied: number | null): void {
+    const moved = dataVersion() !== seenVersion;
+    // Another connection wrote to the file: whatever it changed wins over held-back deadlines.
+    if (moved) for (const k of held.keys()) overtaken.add(k);
+    writing = true;
+    try {
+      writeRows(keys, false, applied !== null && applied > appliedSeq ? applied : null);
+    } finally {
+      writing = false;
     }
+    if (applied !== null && applied > appliedSeq) appliedSeq = applied;
+    for (const k of keys) {
+      held.delete(k);
+      // An overtaken row is stale apart from what was just written: the next beat reads it again.
+      if (overtaken.delete(k)) cache.delete(k);
+    }
+    if (moved) {
+      cache.clear();
+      seenVersion = dataVersion();
+    }
+  }
+
+  /** Writes everything held back, now, on the caller's turn of the connection. */
+  function flush(): void {
+    if (held.size > 0) writeHeldRows([...held.keys()].sort(), lastSeq);
+    else if (dataVersion() !== seenVersion) {
+      cache.clear();
+      seenVersion = dataVersion();
+    }
+  }
+
+  // In the background, in chunks, so that a large fleet's flush never holds the event loop long.
+  let flushing = false;
+  const timer = setInterval(() => {
+    if (!raw.open) return clearInterval(timer);
+    if (flushing || held.size === 0) return;
+    flushing = true;
+    void (async () => {
+      const keys = [...held.keys()].sort();
+      const mark = lastSeq;
+      for (let i = 0; i < keys.length; i += FLUSH_CHUNK) {
+        const last = i + FLUSH_CHUNK >= keys.length;
+        await database.db.connection().execute(async () => writeHeldRows(keys.slice(i, i + FLUSH_CHUNK), last ? mark : null));
+      }
+    })()
+      .catch(() => undefined) // closed meanwhile, or the disk refused: the rows stay held and recovery covers a crash
+      .finally(() => {
+        flushing = false;
+      });
+  }, LIVENESS_FLUSH_MS);
+  timer.unref();
+  database.heldWrites!.flush = flush;
+
+  recover();
+
+  /**
+   * After a crash, rows that were held back are rebuilt from the beats stored after the last
+   * recorded flush: beats are durable before they are acknowledged, rows are derived from them.
+   */
+  function recover(): void {
+    const applied = Number((raw.prepare(`SELECT value FROM meta WHERE key = ?`).pluck().get(LIVENESS_APPLIED_KEY) as string | undefined) ?? lastSeq);
+    if (applied < lastSeq) {
+      const rows = new Map<string, LivenessRow>();
+      const beats = raw
+        .prepare(`SELECT seq, workspace_id, agent_id, received_at, status, work_mode, summary, queue_depth, token_burn_1h, latency_p95_ms, error_count_1h FROM heartbeats WHERE seq > ? ORDER BY seq`)
+        .all(applied) as Array<{ seq: number } & BeatRow>;
+      for (const b of beats) {
+        const k = agentKey(b.workspace_id, b.agent_id);
+        let row = rows.get(k);
+        if (!row) {
+          const r = select.get(b.workspace_id, b.agent_id) as unknown[] | undefined;
+          if (!r) continue;
+          rows.set(k, (row = toRow(r)));
+        }
+        // Rows written with their beat already reflect it.
+        if (row.last_beat_seq !== null && b.seq <= row.last_beat_seq) continue;
+        applyBeat(row, storedBody(b), b.received_at);
+        row.last_beat_seq = b.seq;
+      }
+      for (const [k, row] of rows) held.set(k, row);
+      // Deadlines are left as stored: earlier than the beats' own, so the engine re-plans them.
+      const keys = [...held.keys()].sort();
+      writing = true;
+      try {
+        writeRows(keys, true, lastSeq);
+      } finally {
+        writing = false;
+      }
+      held.clear();
+    }
+    // Recorded even when nothing was replayed: a crash before the first flush must find it.
+    setApplied.run(String(lastSeq));
+    appliedSeq = lastSeq;
+  }
+
+  // Beats go in several rows per statement, with their seqs assigned here: this connection is the
+  // only writer while the transaction lasts (IMMEDIATE), so the next seq is known, and so each
+  // beat's link to its agent's previous one (see migration 0007) needs no read-back.
+  const beatsInsert = (n: number) =>
+    raw.prepare(`INSERT INTO heartbeats (seq, ${BEAT_COLS.join(', ')}, prev_seq) VALUES ${Array.from({ length: n }, () => `(${BEAT_ARGS.map(() => '?').join(', ')})`).join(', ')}`);
+  const insertMany = beatsInsert(INSERT_ROWS);
+  const insertOne = beatsInsert(1);
+  const args: unknown[] = new Array(INSERT_ROWS * BEAT_ARGS.length);
+  const bind = (b: NewBeat, seq: number, at: number) => {
+    args[at] = seq;
+    args[at + 1] = b.workspace_id;
+    args[at + 2] = b.agent_id;
+    args[at + 3] = b.received_at;
+    args[at + 4] = b.emitted_at;
+    args[at + 5] = b.status;
+    args[at + 6] = b.work_mode;
+    args[at + 7] = b.active_assignment_id;
+    args[at + 8] = b.queue_depth;
+    args[at + 9] = b.error_count_1h;
+    args[at + 10] = b.latency_p95_ms;
+    args[at + 11] = b.token_burn_1h;
+    args[at + 12] = b.summary;
+    args[at + 13] = b.agent.last_beat_seq;
+    b.agent.last_beat_seq = seq;
+  };
+  const write = raw.transaction((beats: NewBeat[], updates: LivenessUpdate[]): number => {
+    let seq = (highestSeq.get() as number | undefined) ?? 0;
+    let i = 0;
+    for (; i + INSERT_ROWS <= beats.length; i += INSERT_ROWS) {
+      for (let j = 0; j < INSERT_ROWS; j++) bind(beats[i + j]!, ++seq, j * BEAT_ARGS.length);
+      insertMany.run(args);
+    }
+    for (; i < beats.length; i++) {
+      bind(beats[i]!, ++seq, 0);
+      insertOne.run(args.slice(0, BEAT_ARGS.length));
+    }
+    for (const { row: r, defer } of updates) {
+      if (defer) continue;
+      writeRow(r);
+    }
+    return seq;
   });
   return {
     async ingest(keys, decide) {
       // Holding Kysely's only connection keeps every other query out while this runs synchronously.
       await database.db.connection().execute(async () => {
-        const version = dataVersion();
-        if (version !== seenVersion) {
-          cache.clear();
-          seenVersion = version;
-        }
-        const agents = new Map<string, LivenessRow>();
-        for (const [ws, id] of keys) {
-          const k = agentKey(ws, id);
-          if (agents.has(k)) continue;
-          let row = cache.get(k);
+        if (overtaken.size > 0 || dataVersion() !== seenVersion) flush();
+        const rows = new Array<LivenessRow | undefined>(keys.length);
+        for (let i = 0; i < keys.length; i++) {
+          const { ws, agentId } = keys[i]!;
+          const k = agentKey(ws, agentId);
+          let row = cache.get(k) ?? held.get(k);
           if (!row) {
-            const r = select.get(ws, id) as unknown[] | undefined;
-            if (r) row = toRow(r);
+            const r = select.get(ws, agentId) as unknown[] | undefined;
+            // Cached at once (it is what is stored), so that the same agent gets the same object.
+            if (r) remember(k, (row = toRow(r)));
           }
-          if (row) agents.set(k, row);
+          rows[i] = row;
         }
-        const { beats, updates } = decide(agents);
+        const { beats, updates } = decide(rows);
         if (beats.length === 0 && updates.length === 0) return;
-        const heads = new Map<string, number | null>();
-        for (const [k, row] of agents) heads.set(k, row.last_beat_seq);
-        // The updates evict these agents (the trigger); once committed, their new rows go back in.
-        write(beats, updates, heads);
-        for (const u of updates) {
-          const k = agentKey(u.workspace_id, u.agent_id);
-          const row = agents.get(k);
-          if (!row) continue;
-          applyUpdate(row, u);
-          row.last_beat_seq = heads.get(k) ?? null;
-          if (cache.size >= LIVENESS_CACHE_MAX) cache.delete(cache.keys().next().value!);
-          cache.set(k, row);
+        writing = true;
+        try {
+          lastSeq = Math.max(lastSeq, write.immediate(beats, updates));
+        } finally {
+          writing = false;
+        }
+        for (const { row, defer } of updates) {
+          const k = agentKey(row.workspace_id, row.agent_id);
+          if (defer) held.set(k, row);
+          else held.delete(k);
+          remember(k, row);
         }
       });
     },
   };
+
+  function remember(k: string, row: LivenessRow): void {
+    if (!cache.has(k) && cache.size >= LIVENESS_CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(k, row);
+  }
 }
 
-function applyUpdate(row: LivenessRow, u: LivenessUpdate): void {
-  row.last_seen_at = u.last_seen_at;
-  row.last_status = u.last_status;
-  row.last_work_mode = u.last_work_mode;
-  row.last_summary = u.last_summary;
-  row.queue_depth = u.queue_depth;
-  row.token_burn_1h = u.token_burn_1h;
-  row.latency_p95_ms = u.latency_p95_ms;
-  row.error_count = u.error_count;
-  row.blocked_since = u.blocked_since;
-  row.next_deadline = u.next_deadline;
-  row.health_reason = u.health_reason;
+/** A stored beat as the body it came in (omitted fields are stored as null). */
+function storedBody(b: BeatRow): HeartbeatBody {
+  return {
+    status: b.status as HeartbeatBody['status'],
+    work_mode: b.work_mode as HeartbeatBody['work_mode'],
+    ...(b.summary !== null && { summary: b.summary }),
+    ...(b.queue_depth !== null && { queue_depth: b.queue_depth }),
+    ...(b.token_burn_1h !== null && { token_burn_1h: b.token_burn_1h }),
+    ...(b.latency_p95_ms !== null && { latency_p95_ms: b.latency_p95_ms }),
+    ...(b.error_count_1h !== null && { error_count_1h: b.error_count_1h }),
+  };
 }
 
 function postgresStore(database: Database): HeartbeatStore {
@@ -246,7 +423,7 @@ function postgresStore(database: Database): HeartbeatStore {
   const CHUNK = 5000;
   return {
     async ingest(keys, decide) {
-      const unique = [...new Map(keys.map(([ws, id]) => [agentKey(ws, id), [ws, id] as [string, string]])).values()].sort((a, b) =>
+      const unique = [...new Map(keys.map(({ ws, agentId }) => [agentKey(ws, agentId), [ws, agentId] as [string, string]])).values()].sort((a, b) =>
         a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1,
       );
       await db.transaction().execute(async (tx) => {
@@ -262,9 +439,10 @@ function postgresStore(database: Database): HeartbeatStore {
             FOR UPDATE OF a`.execute(tx);
           for (const r of rows.rows) agents.set(agentKey(r.workspace_id, r.agent_id), r);
         }
-        const { beats, updates } = decide(agents);
+        const { beats, updates } = decide(keys.map(({ ws, agentId }) => agents.get(agentKey(ws, agentId))));
         for (let i = 0; i < beats.length; i += CHUNK) await insertBeatsPg(tx, beats.slice(i, i + CHUNK));
-        for (let i = 0; i < updates.length; i += CHUNK) await updateAgentsPg(tx, updates.slice(i, i + CHUNK));
+        const rows = updates.map((u) => u.row);
+        for (let i = 0; i < rows.length; i += CHUNK) await updateAgentsPg(tx, rows.slice(i, i + CHUNK));
       });
     },
   };
@@ -281,7 +459,7 @@ async function insertBeatsPg(tx: Kysely<DB>, b: BeatRow[]): Promise<void> {
       ${col(b, 'error_count_1h')}::int[], ${col(b, 'latency_p95_ms')}::int[], ${col(b, 'token_burn_1h')}::int[], ${col(b, 'summary')}::text[])`.execute(tx);
 }
 
-async function updateAgentsPg(tx: Kysely<DB>, u: LivenessUpdate[]): Promise<void> {
+async function updateAgentsPg(tx: Kysely<DB>, u: LivenessRow[]): Promise<void> {
   await sql`
     UPDATE agents a SET
       last_seen_at = v.last_seen_at, last_status = v.last_status, last_work_mode = v.last_work_mode, last_summary = v.last_summary,

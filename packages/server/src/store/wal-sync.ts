@@ -9,9 +9,12 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
  * parsing and answering other requests during the fsync. Concurrent callers share one fsync;
  * a caller that arrives while one is running waits for the next, which covers its commit.
  */
+const RECHECK_EVERY = 1_000;
+
 export class WalSync {
   private fh: FileHandle | null = null;
   private ino = -1;
+  private sinceCheck = 0;
   private inflight: Promise<void> | null = null;
   private next: Promise<void> | null = null;
   syncs = 0;
@@ -32,16 +35,22 @@ export class WalSync {
 
   private async run(): Promise<void> {
     try {
-      let st;
-      try {
-        st = await stat(this.path);
-      } catch {
-        return; // no WAL yet: nothing has been written
-      }
-      if (!this.fh || st.ino !== this.ino) {
-        await this.fh?.close().catch(() => undefined);
-        this.fh = await open(this.path, 'r');
-        this.ino = st.ino;
+      // While the database stays open SQLite keeps its WAL file (it resets it, never replaces
+      // it), so the handle opened once serves every later sync; it is checked again only every
+      // so often, in case something outside this process removed the file.
+      if (!this.fh || ++this.sinceCheck >= RECHECK_EVERY) {
+        this.sinceCheck = 0;
+        let st;
+        try {
+          st = await stat(this.path);
+        } catch {
+          return; // no WAL yet: nothing has been written
+        }
+        if (!this.fh || st.ino !== this.ino) {
+          await this.fh?.close().catch(() => undefined);
+          this.fh = await open(this.path, 'r');
+          this.ino = st.ino;
+        }
       }
       await this.fh.datasync();
       this.syncs += 1;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { BatchHeartbeats, BatchResult, Heartbeat, HeartbeatAccepted, HeartbeatBody, Id } from '@aetherboard/contracts';
+import { BatchHeartbeatItem, BatchHeartbeats, BatchResult, Heartbeat, HeartbeatAccepted, HeartbeatBody, Id } from '@aetherboard/contracts';
 import { loadAgent } from '../../service/agents.js';
 import { assertBeatAccepted, type BeatInput, type HeartbeatIngest } from '../../service/heartbeats.js';
 import { decodeNumberCursor, iso, pageOf } from '../../store/codec.js';
 import { listHeartbeats, toHeartbeat } from '../../store/heartbeats.js';
 import { zodDetails } from '../errors.js';
-import { isPlainHeartbeatBody, parseBatchItem } from '../fast-beat.js';
+import { isPlainBatchItem, isPlainHeartbeatBody } from '../fast-beat.js';
 import { requireSelfOr } from '../principal.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import type { RouteDeps } from './deps.js';
@@ -51,25 +51,34 @@ export function heartbeatRoutes(d: RouteDeps, ingest: HeartbeatIngest): AnyRoute
         const rejected: BatchResult['rejected'] = [];
         const items: BeatInput[] = [];
         const index: number[] = [];
-        body.heartbeats.forEach((raw, i) => {
-          const r = parseBatchItem(raw);
-          if (!r.success) {
-            const det = zodDetails(r.error, `heartbeats.${i}`)[0];
-            rejected.push({ index: i, error: { code: 'validation_failed', message: det ? `${det.path}: ${det.message}` : 'invalid heartbeat' } });
-            return;
+        const all = body.heartbeats;
+        for (let i = 0; i < all.length; i++) {
+          const raw = all[i];
+          let item: BatchHeartbeatItem;
+          if (isPlainBatchItem(raw)) item = raw;
+          else {
+            const r = BatchHeartbeatItem.safeParse(raw);
+            if (!r.success) {
+              const det = zodDetails(r.error, `heartbeats.${i}`)[0];
+              rejected.push({ index: i, error: { code: 'validation_failed', message: det ? `${det.path}: ${det.message}` : 'invalid heartbeat' } });
+              continue;
+            }
+            item = r.data;
           }
-          const { agent_id, ...beat } = r.data;
-          if (principal.role === 'agent' ? principal.agentId !== agent_id : principal.role === 'viewer') {
-            rejected.push({ index: i, error: { code: 'forbidden', message: `this key may not report for agent '${agent_id}'` } });
-            return;
+          const agentId = item.agent_id;
+          if (principal.role === 'agent' ? principal.agentId !== agentId : principal.role === 'viewer') {
+            rejected.push({ index: i, error: { code: 'forbidden', message: `this key may not report for agent '${agentId}'` } });
+            continue;
           }
-          items.push({ ws: principal.workspaceId, agentId: agent_id, body: beat });
+          // The item is the body as it is: its agent_id is simply not a beat field.
+          items.push({ ws: principal.workspaceId, agentId, body: item });
           index.push(i);
-        });
+        }
         const results = items.length > 0 ? await ingest.submit(items) : [];
-        results.forEach((r, k) => {
+        for (let k = 0; k < results.length; k++) {
+          const r = results[k]!;
           if (!r.ok) rejected.push({ index: index[k]!, error: { code: r.error.code, message: r.error.message } });
-        });
+        }
         rejected.sort((a, b) => a.index - b.index);
         return { status: 202, body: { accepted: body.heartbeats.length - rejected.length, rejected } };
       },
