@@ -32,18 +32,20 @@ export class Authenticator {
     if (!header) throw unauthorized('missing Authorization: Bearer <key> header');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m || !m[1]) throw unauthorized('Authorization header must be "Bearer <key>"');
-    const hash = hashKey(m[1]);
+    const secret = m[1];
     const now = this.clock.now();
-    let entry = this.cache.get(hash);
+    // Keyed by the presented key itself (kept in memory only, like the request that carried it):
+    // a cached key costs no hashing.
+    let entry = this.cache.get(secret);
     if (!entry || entry.expires <= now) {
-      const row = await findKeyByHash(this.database.db, hash);
+      const row = await findKeyByHash(this.database.db, hashKey(secret));
       const principal =
         row && row.revoked_at === null
           ? { workspaceId: row.workspace_id, role: row.role, keyId: row.key_id, agentId: row.agent_id, memberId: row.member_id, actor: actorOf(row) }
           : null;
       entry = { principal, expires: now + this.ttlMs };
       if (this.cache.size > 100_000) this.cache.clear();
-      this.cache.set(hash, entry);
+      this.cache.set(secret, entry);
     }
     if (!entry.principal) throw unauthorized('API key is unknown or revoked');
     // last_used_at is advisory: remembered here and written for all keys together, so a fleet of
