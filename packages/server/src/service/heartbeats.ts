@@ -35,15 +35,17 @@ const MAX_PER_FLUSH = 50_000;
 /**
  * Group commit for heartbeats. Requests queue their beats; one flush writes everything queued in a
  * single transaction and answers each request only once an fsync covering it has finished, so a
- * 2xx always means durable. Flushes are pipelined: while one batch waits for its fsync the next
- * one commits, and fsyncs are shared, so throughput grows with load instead of being capped at
- * one batch per disk flush.
+ * 2xx always means durable. While one batch waits for its fsync, what arrives is gathered and
+ * committed as one batch the moment that fsync ends (it could not be acknowledged any sooner:
+ * it needs the next fsync either way), so batches grow with load, and so does throughput,
+ * instead of being capped at one batch per disk flush.
  */
 export class HeartbeatIngest {
   private queue: Pending[] = [];
   private queued = 0;
   private scheduled = false;
   private flushing = false;
+  private syncing = false;
   /** Heartbeats durably stored since this process started (a Prometheus counter). */
   accepted = 0;
 
@@ -63,7 +65,7 @@ export class HeartbeatIngest {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.flushing || this.syncing) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
   }
@@ -83,16 +85,21 @@ export class HeartbeatIngest {
     try {
       done = await this.commit(batch);
     } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    } finally {
-      // The next batch may commit while this one waits for its fsync: the two share the next one.
       this.flushing = false;
       if (this.queue.length > 0) this.schedule();
+      for (const p of batch) p.reject(err);
+      return;
     }
+    this.flushing = false;
+    this.syncing = true;
     try {
-      // Acknowledged means on stable storage: wait for the WAL fsync (shared with other writers).
-      await this.ctx.database.durable();
+      try {
+        // Acknowledged means on stable storage: wait for the WAL fsync (shared with other writers).
+        await this.ctx.database.durable();
+      } finally {
+        this.syncing = false;
+        if (this.queue.length > 0) this.schedule();
+      }
       if (done.toEvaluate.length > 0) await this.evaluate(done.toEvaluate);
       for (const ws of done.workspaces) this.ctx.bus.emit({ workspace_id: ws, type: 'heartbeats' });
       for (const r of done.results) for (const x of r) if (x.ok) this.accepted++;

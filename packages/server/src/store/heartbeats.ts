@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Heartbeat, HeartbeatBody } from '@aetherboard/contracts';
 import { applyBeat } from '../domain/heartbeat.js';
 import type { Database } from './db.js';
@@ -327,10 +328,11 @@ function sqliteStore(database: Database): HeartbeatStore {
   // beat's link to its agent's previous one (see migration 0007) needs no read-back.
   const beatsInsert = (n: number) =>
     raw.prepare(`INSERT INTO heartbeats (seq, ${BEAT_COLS.join(', ')}, prev_seq) VALUES ${Array.from({ length: n }, () => `(${BEAT_ARGS.map(() => '?').join(', ')})`).join(', ')}`);
-  const insertMany = beatsInsert(INSERT_ROWS);
-  const insertOne = beatsInsert(1);
-  const args: unknown[] = new Array(INSERT_ROWS * BEAT_ARGS.length);
-  const bind = (b: NewBeat, seq: number, at: number) => {
+  // One statement (and argument array) per row count, prepared on first use: a commit of any size
+  // takes at most one full statement per INSERT_ROWS beats and one for the rest.
+  const inserts: Array<{ stmt: BetterSqlite3.Statement; args: unknown[] }> = [];
+  const insertFor = (n: number) => (inserts[n] ??= { stmt: beatsInsert(n), args: new Array<unknown>(n * BEAT_ARGS.length) });
+  const bind = (args: unknown[], b: NewBeat, seq: number, at: number) => {
     args[at] = seq;
     args[at + 1] = b.workspace_id;
     args[at + 2] = b.agent_id;
@@ -349,14 +351,12 @@ function sqliteStore(database: Database): HeartbeatStore {
   };
   const write = raw.transaction((beats: NewBeat[], updates: LivenessUpdate[]): number => {
     let seq = (highestSeq.get() as number | undefined) ?? 0;
-    let i = 0;
-    for (; i + INSERT_ROWS <= beats.length; i += INSERT_ROWS) {
-      for (let j = 0; j < INSERT_ROWS; j++) bind(beats[i + j]!, ++seq, j * BEAT_ARGS.length);
-      insertMany.run(args);
-    }
-    for (; i < beats.length; i++) {
-      bind(beats[i]!, ++seq, 0);
-      insertOne.run(args.slice(0, BEAT_ARGS.length));
+    for (let i = 0; i < beats.length; ) {
+      const n = Math.min(INSERT_ROWS, beats.length - i);
+      const { stmt, args } = insertFor(n);
+      for (let j = 0; j < n; j++) bind(args, beats[i + j]!, ++seq, j * BEAT_ARGS.length);
+      stmt.run(args);
+      i += n;
     }
     for (const { row: r, defer } of updates) {
       if (defer) continue;
