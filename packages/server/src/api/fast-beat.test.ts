@@ -1,6 +1,6 @@
 import { BatchHeartbeatItem, HeartbeatBody } from '@aetherboard/contracts';
 import { describe, expect, it } from 'vitest';
-import { isPlainHeartbeatBody, parseBatchItem } from './fast-beat.js';
+import { isPlainBatchItem, isPlainHeartbeatBody, parseBatchItem } from './fast-beat.js';
 
 // A seeded generator of beats near the edge of valid: every field valid, invalid, missing or odd.
 function prng(seed: number): () => number {
@@ -47,6 +47,7 @@ describe('the heartbeat fast-path validator', () => {
   it('never accepts what the schema refuses, and returns what the schema would, on 20,000 generated beats', () => {
     const r = prng(20261121);
     let fast = 0;
+    let fastItems = 0;
     let accepted = 0;
     for (let i = 0; i < 20_000; i++) {
       const o = item(r);
@@ -56,6 +57,11 @@ describe('the heartbeat fast-path validator', () => {
       if (schema.success) {
         accepted++;
         expect(ours.data).toEqual(schema.data);
+      }
+      // Where the fast path itself answers, the schema agrees and returns the item unchanged.
+      if (isPlainBatchItem(o)) {
+        fastItems++;
+        expect(schema).toEqual({ success: true, data: o });
       }
       const { agent_id, ...body } = o;
       void agent_id;
@@ -68,6 +74,7 @@ describe('the heartbeat fast-path validator', () => {
     // The generator exercises both sides.
     expect(accepted).toBeGreaterThan(2_000);
     expect(fast).toBeGreaterThan(2_000);
+    expect(fastItems).toBeGreaterThan(2_000);
   });
 
   it('leaves text with U+0000 to the checks that refuse it', () => {

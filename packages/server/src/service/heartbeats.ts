@@ -26,6 +26,8 @@ interface Pending {
 
 interface Committed {
   results: BeatResult[][];
+  /** How many beats were stored. */
+  stored: number;
   toEvaluate: Array<[string, string]>;
   workspaces: Set<string>;
 }
@@ -102,7 +104,7 @@ export class HeartbeatIngest {
       }
       if (done.toEvaluate.length > 0) await this.evaluate(done.toEvaluate);
       for (const ws of done.workspaces) this.ctx.bus.emit({ workspace_id: ws, type: 'heartbeats' });
-      for (const r of done.results) for (const x of r) if (x.ok) this.accepted++;
+      this.accepted += done.stored;
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(done.results[i]!);
     } catch (err) {
       for (const p of batch) p.reject(err);
@@ -119,6 +121,7 @@ export class HeartbeatIngest {
         if (!policies.has(it.ws)) policies.set(it.ws, await this.ctx.policies.get(it.ws));
       }
     }
+    let stored = 0;
     const now = this.ctx.clock.now();
     // Every accepted beat of a request shares one result: a batch of 10,000 allocates none.
     const results: BeatResult[][] = batch.map((p) => new Array<BeatResult>(p.items.length).fill({ ok: true, receivedAt: p.receivedAt }));
@@ -179,12 +182,11 @@ export class HeartbeatIngest {
         }
         updates.push({ row, defer: mayDeferWrite(before.next_deadline, d.plan.nextDeadline, needsEval) });
       }
+      stored = beats.length;
       return { beats, updates };
     });
 
-    const workspaces = new Set<string>();
-    for (const it of items) workspaces.add(it.ws);
-    return { results, toEvaluate, workspaces };
+    return { results, stored, toEvaluate, workspaces: new Set(policies.keys()) };
   }
 }
 

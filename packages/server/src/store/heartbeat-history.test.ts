@@ -59,7 +59,7 @@ describe.each(dialects())('heartbeat history on %s', (dialect) => {
     expect(first.next_cursor).not.toBeNull();
     // A cursor taken from another agent's history gives nothing of this one.
     const fromB = (await history('h-b', 1)).next_cursor!;
-    expect((await history('h-a', 5, fromB)).items.filter((x) => x.agent_id !== 'h-a')).toEqual([]);
+    expect((await history('h-a', 5, fromB)).items).toEqual([]);
   });
 
   it('forgets beats past retention, and a cursor into them ends the history', async () => {

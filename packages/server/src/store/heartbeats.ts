@@ -213,11 +213,11 @@ function sqliteStore(database: Database): HeartbeatStore {
   let seenVersion = dataVersion();
 
   /** Writes held-back rows; `applied`, when given, is recorded as reflected in the agents table. */
-  const writeRows = raw.transaction((keys: string[], telemetryOnly: boolean, applied: number | null) => {
+  const writeRows = raw.transaction((keys: string[], applied: number | null) => {
     for (const k of keys) {
       const r = held.get(k);
       if (!r) continue;
-      if (telemetryOnly || overtaken.has(k)) {
+      if (overtaken.has(k)) {
         writeTelemetry.run(r.last_seen_at, r.last_status, r.last_work_mode, r.last_summary, r.queue_depth, r.token_burn_1h, r.latency_p95_ms, r.error_count, r.last_beat_seq, r.workspace_id, r.agent_id);
       } else {
         writeRow(r);
@@ -232,17 +232,19 @@ function sqliteStore(database: Database): HeartbeatStore {
     const moved = dataVersion() !== seenVersion;
     // Another connection wrote to the file: whatever it changed wins over held-back deadlines.
     if (moved) for (const k of held.keys()) overtaken.add(k);
-    writing = true;
-    try {
-      writeRows(keys, false, applied !== null && applied > appliedSeq ? applied : null);
-    } finally {
-      writing = false;
-    }
-    if (applied !== null && applied > appliedSeq) appliedSeq = applied;
-    for (const k of keys) {
-      held.delete(k);
-      // An overtaken row is stale apart from what was just written: the next beat reads it again.
-      if (overtaken.delete(k)) cache.delete(k);
+    if (keys.length > 0) {
+      writing = true;
+      try {
+        writeRows(keys, applied !== null && applied > appliedSeq ? applied : null);
+      } finally {
+        writing = false;
+      }
+      if (applied !== null && applied > appliedSeq) appliedSeq = applied;
+      for (const k of keys) {
+        held.delete(k);
+        // An overtaken row is stale apart from what was just written: the next beat reads it again.
+        if (overtaken.delete(k)) cache.delete(k);
+      }
     }
     if (moved) {
       cache.clear();
@@ -250,13 +252,12 @@ function sqliteStore(database: Database): HeartbeatStore {
     }
   }
 
-  /** Writes everything held back, now, on the caller's turn of the connection. */
+  /**
+   * Writes everything held back, now, on the caller's turn of the connection. With nothing held
+   * it costs one size check: it runs before every query on agents or heartbeats.
+   */
   function flush(): void {
     if (held.size > 0) writeHeldRows([...held.keys()].sort(), lastSeq);
-    else if (dataVersion() !== seenVersion) {
-      cache.clear();
-      seenVersion = dataVersion();
-    }
   }
 
   // In the background, in chunks, so that a large fleet's flush never holds the event loop long.
@@ -307,16 +308,13 @@ function sqliteStore(database: Database): HeartbeatStore {
         applyBeat(row, storedBody(b), b.received_at);
         row.last_beat_seq = b.seq;
       }
-      for (const [k, row] of rows) held.set(k, row);
-      // Deadlines are left as stored: earlier than the beats' own, so the engine re-plans them.
-      const keys = [...held.keys()].sort();
-      writing = true;
-      try {
-        writeRows(keys, true, lastSeq);
-      } finally {
-        writing = false;
+      // Telemetry only (as for rows another writer overtook): deadlines are left as stored,
+      // earlier than the beats' own, so the engine re-plans them.
+      for (const [k, row] of rows) {
+        held.set(k, row);
+        overtaken.add(k);
       }
-      held.clear();
+      writeHeldRows([...held.keys()].sort(), null);
     }
     // Recorded even when nothing was replayed: a crash before the first flush must find it.
     setApplied.run(String(lastSeq));
@@ -368,7 +366,8 @@ function sqliteStore(database: Database): HeartbeatStore {
     async ingest(keys, decide) {
       // Holding Kysely's only connection keeps every other query out while this runs synchronously.
       await database.db.connection().execute(async () => {
-        if (overtaken.size > 0 || dataVersion() !== seenVersion) flush();
+        // Rows another writer changed are settled, and another connection's commit empties the cache.
+        if (overtaken.size > 0 || dataVersion() !== seenVersion) writeHeldRows([...held.keys()].sort(), lastSeq);
         const rows = new Array<LivenessRow | undefined>(keys.length);
         for (let i = 0; i < keys.length; i++) {
           const { ws, agentId } = keys[i]!;
@@ -482,7 +481,12 @@ export async function listHeartbeats(database: Database, ws: string, agentId: st
   const db = database.db;
   if (database.dialect === 'postgres') {
     let q = db.selectFrom('heartbeats').selectAll().where('workspace_id', '=', ws).where('agent_id', '=', agentId);
-    if (f.before !== undefined) q = q.where('seq', '<', f.before);
+    if (f.before !== undefined) {
+      // A cursor is a beat of this agent; any other (another agent's, or one gone with retention) ends the history, as on SQLite.
+      const c = await db.selectFrom('heartbeats').select('seq').where('seq', '=', f.before).where('workspace_id', '=', ws).where('agent_id', '=', agentId).executeTakeFirst();
+      if (!c) return [];
+      q = q.where('seq', '<', f.before);
+    }
     return q.orderBy('seq', 'desc').limit(f.limit + 1).execute();
   }
   // SQLite: walk the agent's chain back from its newest beat, or from the beat before the cursor.

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { BatchHeartbeatItem, BatchHeartbeats, BatchResult, Heartbeat, HeartbeatAccepted, HeartbeatBody, Id } from '@aetherboard/contracts';
+import { BatchHeartbeats, BatchResult, Heartbeat, HeartbeatAccepted, HeartbeatBody, Id } from '@aetherboard/contracts';
 import { loadAgent } from '../../service/agents.js';
 import { assertBeatAccepted, type BeatInput, type HeartbeatIngest } from '../../service/heartbeats.js';
 import { decodeNumberCursor, iso, pageOf } from '../../store/codec.js';
 import { listHeartbeats, toHeartbeat } from '../../store/heartbeats.js';
 import { zodDetails } from '../errors.js';
-import { isPlainBatchItem, isPlainHeartbeatBody } from '../fast-beat.js';
+import { isPlainHeartbeatBody, parseBatchItem } from '../fast-beat.js';
 import { requireSelfOr } from '../principal.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import type { RouteDeps } from './deps.js';
@@ -54,17 +54,13 @@ export function heartbeatRoutes(d: RouteDeps, ingest: HeartbeatIngest): AnyRoute
         const all = body.heartbeats;
         for (let i = 0; i < all.length; i++) {
           const raw = all[i];
-          let item: BatchHeartbeatItem;
-          if (isPlainBatchItem(raw)) item = raw;
-          else {
-            const r = BatchHeartbeatItem.safeParse(raw);
-            if (!r.success) {
-              const det = zodDetails(r.error, `heartbeats.${i}`)[0];
-              rejected.push({ index: i, error: { code: 'validation_failed', message: det ? `${det.path}: ${det.message}` : 'invalid heartbeat' } });
-              continue;
-            }
-            item = r.data;
+          const r = parseBatchItem(raw);
+          if (!r.success) {
+            const det = zodDetails(r.error, `heartbeats.${i}`)[0];
+            rejected.push({ index: i, error: { code: 'validation_failed', message: det ? `${det.path}: ${det.message}` : 'invalid heartbeat' } });
+            continue;
           }
+          const item = r.data;
           const agentId = item.agent_id;
           if (principal.role === 'agent' ? principal.agentId !== agentId : principal.role === 'viewer') {
             rejected.push({ index: i, error: { code: 'forbidden', message: `this key may not report for agent '${agentId}'` } });
