@@ -25,7 +25,7 @@ export function assertTransition(agentId: string, from: AgentState, to: AgentSta
 
 /** Firing retires the agent from any state except retired and archived. */
 export function assertFireable(agentId: string, from: AgentState, reason: FireReason): void {
-  if (from === 'retired' || from === 'archived') {
+  if (isClosed(from)) {
     throw new DomainError('illegal_transition', `agent '${agentId}' is already ${from} and cannot be fired`, {
       from,
       to: 'retired',

@@ -1,4 +1,4 @@
-import type { AgentState, Health, HeartbeatStatus, PriorityTier } from '@aetherboard/contracts';
+import type { AgentState, HeartbeatStatus, PriorityTier } from '@aetherboard/contracts';
 import { evaluateHealth, minDefined, type HealthVerdict } from './health.js';
 import { isMonitored } from './lifecycle.js';
 import type { LivenessPolicy } from './policy.js';
@@ -68,5 +68,3 @@ function future(t: number | null, now: number): number | null {
   return t !== null && t > now ? t : null;
 }
 
-export const isWorse = (a: Health, b: Health): boolean => rank(a) > rank(b);
-const rank = (h: Health): number => ({ not_monitored: -1, healthy: 0, at_risk: 1, breach: 2, critical: 3 })[h];

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { fenced, type ServiceContext } from '../service/context.js';
 import { parseJson, iso } from '../store/codec.js';
-import { markDispatched, pendingOutbox, type EventRow } from '../store/events.js';
+import { insertEvent, markDispatched, pendingOutbox, type EventRow } from '../store/events.js';
 import type { DB } from '../store/tables.js';
 import { getMeta, setMeta } from '../store/workspaces.js';
 import { toAlert } from '../store/alerts.js';
@@ -150,22 +150,16 @@ export async function sendDigests(ctx: ServiceContext, now: number): Promise<num
       const alerts = await tx.selectFrom('alerts').selectAll().where('workspace_id', '=', ws).where('severity', '=', 'P2').where('digested_at', 'is', null).orderBy('opened_at').execute();
       if (alerts.length === 0) return;
       await tx.updateTable('alerts').set({ digested_at: now }).where('alert_id', 'in', alerts.map((a) => a.alert_id)).execute();
-      await tx
-        .insertInto('events')
-        .values({
-          workspace_id: ws,
-          agent_id: null,
-          at: now,
-          type: 'alert.digest',
-          from_value: null,
-          to_value: String(alerts.length),
-          reason: `${alerts.length} batched alert(s)`,
-          alert_id: null,
-          payload: JSON.stringify({ alerts: alerts.map(toAlert) }),
-          dispatched_at: null,
-        })
-        .execute();
-      await setMeta(tx, digestKey(ws), String(now), ctx.database.dialect);
+      await insertEvent(tx, {
+        workspace_id: ws,
+        agent_id: null,
+        at: now,
+        type: 'alert.digest',
+        to_value: String(alerts.length),
+        reason: `${alerts.length} batched alert(s)`,
+        payload: { alerts: alerts.map(toAlert) },
+      });
+      await setMeta(tx, digestKey(ws), String(now));
       sent += 1;
     });
   }

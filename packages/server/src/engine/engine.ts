@@ -153,7 +153,7 @@ export class Engine {
     }
     if (now - this.lastAliveWrite >= 5_000) {
       this.lastAliveWrite = now;
-      await setMeta(db, ALIVE_KEY, String(now), this.ctx.database.dialect);
+      await setMeta(db, ALIVE_KEY, String(now));
     }
     const oldest = await earliestDeadline(this.ctx.database);
     this.lastLagMs = oldest !== null && oldest < now ? now - oldest : 0;
@@ -163,8 +163,7 @@ export class Engine {
   /** The earliest moment any engine work falls due, for stepping a manual clock. */
   async nextDueAt(): Promise<number | null> {
     const db = this.ctx.database.db;
-    const agent = await db.selectFrom('agents').select('next_deadline').where('next_deadline', 'is not', null).orderBy('next_deadline').limit(1).executeTakeFirst();
-    const candidates = [agent?.next_deadline ?? null, await earliestEscalation(db), await earliestSilenceEnd(db), await earliestDelivery(db)];
+    const candidates = [await earliestDeadline(this.ctx.database), await earliestEscalation(db), await earliestSilenceEnd(db), await earliestDelivery(db)];
     for (const due of (await digestSchedule(this.ctx)).values()) candidates.push(due);
     const xs = candidates.filter((x): x is number => x !== null);
     return xs.length > 0 ? Math.min(...xs) : null;
@@ -195,7 +194,7 @@ export class Engine {
     if (Number.isFinite(alive) && now - alive > (this.opts.restartGraceAfterMs ?? 30_000)) {
       await db.updateTable('agents').set({ monitor_since: now }).where('health', 'in', ['healthy', 'at_risk']).where('monitor_since', 'is not', null).execute();
     }
-    await setMeta(db, ALIVE_KEY, String(now), this.ctx.database.dialect);
+    await setMeta(db, ALIVE_KEY, String(now));
     this.lastAliveWrite = now;
   }
 }

@@ -1,9 +1,10 @@
 import { dedupKey } from '../domain/alerts.js';
+import { isClosed } from '../domain/lifecycle.js';
 import { checkBudgets } from '../service/budgets.js';
 import { fenced, type ServiceContext } from '../service/context.js';
 import { openAlert } from '../service/evaluate-agent.js';
 import { governanceOf } from '../service/governance.js';
-import { hygieneAlerts, hygieneReport } from '../service/hygiene.js';
+import { hygieneAlerts } from '../service/hygiene.js';
 import { getAgent } from '../store/agents.js';
 import { openAlertByKey } from '../store/alerts.js';
 import { insertEvent } from '../store/events.js';
@@ -32,15 +33,14 @@ export function governanceTask(): (ctx: ServiceContext, now: number) => Promise<
     for (const { workspace_id: ws } of workspaces) {
       if (budgets) await checkBudgets(ctx, ws, now);
       if (hygiene) {
-        await hygieneAlerts(ctx, ws, now);
+        const report = await hygieneAlerts(ctx, ws, now);
         const { settings } = await governanceOf(db, ws);
         const key = `hygiene_report_at:${ws}`;
         const last = Number((await getMeta(db, key)) ?? NaN);
-        if (!Number.isFinite(last)) await setMeta(db, key, String(now), ctx.database.dialect);
+        if (!Number.isFinite(last)) await setMeta(db, key, String(now));
         else if (now - last >= settings.hygiene_interval_days * DAY) {
-          const report = await hygieneReport(db, ws, now);
           await insertEvent(db, { workspace_id: ws, agent_id: null, at: now, type: 'hygiene.report', reason: 'weekly hygiene routine', payload: { report } });
-          await setMeta(db, key, String(now), ctx.database.dialect);
+          await setMeta(db, key, String(now));
         }
       }
     }
@@ -61,7 +61,7 @@ async function recertify(ctx: ServiceContext, now: number): Promise<void> {
         const subject = `${s.agent_id}:${s.skill_id}`;
         if (await openAlertByKey(tx, s.workspace_id, dedupKey('skill_recertification_due', subject))) continue;
         const agent = await getAgent(tx, s.workspace_id, s.agent_id);
-        if (!agent || agent.current_state === 'retired' || agent.current_state === 'archived') continue;
+        if (!agent || isClosed(agent.current_state)) continue;
         await openAlert(
           ctx,
           tx,

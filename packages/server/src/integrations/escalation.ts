@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isClosed } from '../domain/lifecycle.js';
 import { Agent, Id, Reason, type AgentState } from '@aetherboard/contracts';
 import { conflict } from '../domain/errors.js';
 import { requireSelfOr } from '../api/principal.js';
@@ -34,7 +35,7 @@ export async function escalateAgent(
 ): Promise<AgentRow> {
   const cur = await loadAgent(ctx, ws, agentId);
   const state = cur.current_state as AgentState;
-  if (state === 'retired' || state === 'archived') throw conflict(`agent '${agentId}' is ${state}; there is nothing to escalate`, { state });
+  if (isClosed(state)) throw conflict(`agent '${agentId}' is ${state}; there is nothing to escalate`, { state });
   let row = cur;
   for (const to of PATH[state] ?? []) row = await transitionAgent(ctx, ws, agentId, to, `escalation requested: ${reason}`, actor);
   await insertEvent(ctx.database.db, {

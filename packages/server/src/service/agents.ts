@@ -11,7 +11,8 @@ import type { ServiceContext } from './context.js';
 import { evalEnv, evaluateAgent } from './evaluate-agent.js';
 import { insertEvent } from '../store/events.js';
 
-async function assertMember(db: Kysely<DB>, ws: string, field: string, id: string): Promise<void> {
+/** Throws `unknown_reference` unless `id` is a member (a person or lead agent) of the workspace. */
+export async function assertMember(db: Kysely<DB>, ws: string, field: string, id: string): Promise<void> {
   if (!(await getMember(db, ws, id))) throw unknownReference(field, id, 'member or agent');
 }
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AgentState } from '@aetherboard/contracts';
 import { dayStart, isBurnAnomaly, judgeBudget } from '../domain/budgets.js';
-import { isLegalTransition } from '../domain/lifecycle.js';
+import { CLOSED_STATES, isLegalTransition } from '../domain/lifecycle.js';
 import { getAgent, updateAgent, type AgentRow } from '../store/agents.js';
 import { openAlertByKey } from '../store/alerts.js';
 import { spentSince } from '../store/invocations.js';
@@ -65,7 +65,7 @@ export async function checkBudgets(ctx: ServiceContext, ws: string, now: number)
         .select(['agent_id', 'cost_budget_daily', 'pod_id', 'team_id'])
         .where('workspace_id', '=', ws)
         .where('agent_id', 'in', candidates.slice(i, i + 500))
-        .where('current_state', 'not in', ['retired', 'archived'])
+        .where('current_state', 'not in', [...CLOSED_STATES])
         .execute()),
     );
   }

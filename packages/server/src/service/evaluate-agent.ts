@@ -9,7 +9,7 @@ import { iso, parseJson } from '../store/codec.js';
 import { insertEvent } from '../store/events.js';
 import type { LivenessRow } from '../store/heartbeats.js';
 import { getPod } from '../store/org.js';
-import { matchersOf, silenceMatches, type SilenceRow } from '../store/silences.js';
+import { activeSilences, matchersOf, silenceMatches, type SilenceRow } from '../store/silences.js';
 import type { DB } from '../store/tables.js';
 import { getWorkspace } from '../store/workspaces.js';
 import { stateChangeColumns } from './agents.js';
@@ -55,9 +55,9 @@ function timesOf(json: string): number[] {
   return json === '[]' ? NO_TIMES : parseJson<number[]>(json, []);
 }
 
-export async function evalEnv(ctx: ServiceContext, db: Kysely<DB>, ws: string, now: number, silences?: SilenceRow[]): Promise<EvalEnv> {
+export async function evalEnv(ctx: ServiceContext, db: Kysely<DB>, ws: string, now: number): Promise<EvalEnv> {
   const policy = await ctx.policies.get(ws, db);
-  const active = silences ?? (await db.selectFrom('silences').selectAll().where('workspace_id', '=', ws).where('starts_at', '<=', now).where('ends_at', '>', now).execute());
+  const active = await activeSilences(db, ws, now);
   const outage = (await openAlertByKey(db, ws, dedupKey('fleet_outage', ws))) !== undefined;
   return { policy, now, silences: active, outage };
 }

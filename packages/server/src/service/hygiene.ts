@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { CLOSED_STATES } from '../domain/lifecycle.js';
 import type { HygieneReport } from '@aetherboard/contracts';
 import { dedupKey } from '../domain/alerts.js';
 import { getAgent } from '../store/agents.js';
@@ -63,7 +64,7 @@ export async function hygieneReport(db: Kysely<DB>, ws: string, now: number): Pr
     .innerJoin('assignments as s', (j) => j.onRef('s.workspace_id', '=', 'a.workspace_id').onRef('s.agent_id', '=', 'a.agent_id'))
     .select(['a.agent_id', 'a.agent_name', (eb) => eb.fn.countAll<number>().as('n')])
     .where('a.workspace_id', '=', ws)
-    .where('a.current_state', 'in', ['retired', 'archived'])
+    .where('a.current_state', 'in', [...CLOSED_STATES])
     .where('s.status', 'in', ['active', 'blocked'])
     .groupBy(['a.agent_id', 'a.agent_name'])
     .orderBy('a.agent_id')
@@ -73,7 +74,7 @@ export async function hygieneReport(db: Kysely<DB>, ws: string, now: number): Pr
   const pods = await db
     .selectFrom('pods as p')
     .leftJoin('agents as a', (j) =>
-      j.onRef('a.workspace_id', '=', 'p.workspace_id').onRef('a.pod_id', '=', 'p.pod_id').on('a.current_state', 'not in', ['retired', 'archived']),
+      j.onRef('a.workspace_id', '=', 'p.workspace_id').onRef('a.pod_id', '=', 'p.pod_id').on('a.current_state', 'not in', [...CLOSED_STATES]),
     )
     .select(['p.pod_id', (eb) => eb.fn.count<number>('a.agent_id').as('n')])
     .where('p.workspace_id', '=', ws)

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AgentSkill, CreateSkill, GrantSkill, Skill } from '@aetherboard/contracts';
+import type { AgentSkill, AgentState, CreateSkill, GrantSkill, Skill } from '@aetherboard/contracts';
+import { assertWritable } from '../domain/lifecycle.js';
 import { conflict, DomainError, notFound, unknownReference } from '../domain/errors.js';
 import { getAgent } from '../store/agents.js';
 import { iso, isoOrNull, msOrNull, parseJson } from '../store/codec.js';
@@ -94,7 +95,7 @@ export async function setAgentSkill(ctx: ServiceContext, ws: string, agentId: st
   const now = ctx.clock.now();
   const agent = await getAgent(db, ws, agentId);
   if (!agent) throw notFound('agent', agentId);
-  if (agent.current_state === 'archived') throw conflict(`agent '${agentId}' is archived and read-only`);
+  assertWritable(agentId, agent.current_state as AgentState);
   const skill = await getSkillRow(db, ws, skillId);
   if (!skill) throw notFound('skill', skillId);
   const expires = msOrNull(b.expires_at);

@@ -1,7 +1,7 @@
-import type { AssignmentStatus, AttachEvidence, PriorityTier, CreateAssignment, CreateSession, UpdateAssignment, UpdateSession } from '@aetherboard/contracts';
+import type { AgentState, AssignmentStatus, AttachEvidence, PriorityTier, CreateAssignment, CreateSession, UpdateAssignment, UpdateSession } from '@aetherboard/contracts';
 import { assertAssignmentChange } from '../domain/assignments.js';
 import { DomainError, conflict, notFound, unknownReference } from '../domain/errors.js';
-import { isClosed } from '../domain/lifecycle.js';
+import { assertWritable, isClosed } from '../domain/lifecycle.js';
 import { getAgent } from '../store/agents.js';
 import { getMember, getPod } from '../store/org.js';
 import { governanceOf } from './governance.js';
@@ -122,7 +122,7 @@ export async function openSession(ctx: ServiceContext, ws: string, agentId: stri
   return ctx.database.db.transaction().execute(async (tx) => {
     const agent = await getAgent(tx, ws, agentId);
     if (!agent) throw notFound('agent', agentId);
-    if (agent.current_state === 'archived') throw conflict(`agent '${agentId}' is archived and read-only`);
+    assertWritable(agentId, agent.current_state as AgentState);
     if (await sessionKeyTaken(tx, ws, body.session_key)) throw conflict(`session_key '${body.session_key}' is already in use`, { field: 'session_key' });
     const r: SessionRow = {
       workspace_id: ws,

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { CLOSED_STATES } from '../domain/lifecycle.js';
 import type { FleetSummary } from '@aetherboard/contracts';
 import type { DB } from './tables.js';
 import { iso } from './codec.js';
@@ -11,9 +12,8 @@ export interface SpendSource {
 }
 
 export async function fleetSummary(db: Kysely<DB>, ws: string, now: number, spend: SpendSource, openAlerts: number): Promise<FleetSummary> {
-  const live = (q: ReturnType<typeof base>) => q;
   const base = () => db.selectFrom('agents').where('workspace_id', '=', ws);
-  const byState = await live(base())
+  const byState = await base()
     .select(['current_state', (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy('current_state')
     .execute();
@@ -27,7 +27,7 @@ export async function fleetSummary(db: Kysely<DB>, ws: string, now: number, spen
     .execute();
   const byPod = await base()
     .select(['pod_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('current_state', 'not in', ['retired', 'archived'])
+    .where('current_state', 'not in', [...CLOSED_STATES])
     .groupBy('pod_id')
     .execute();
   const activeWork = await db
@@ -57,7 +57,7 @@ export async function fleetSummary(db: Kysely<DB>, ws: string, now: number, spen
   const budgets = await base()
     .select(['agent_id', 'cost_budget_daily'])
     .where('cost_budget_daily', 'is not', null)
-    .where('current_state', 'not in', ['retired', 'archived'])
+    .where('current_state', 'not in', [...CLOSED_STATES])
     .execute();
   const spent = await spend.spentSince(db, ws, Math.floor(now / DAY) * DAY);
 

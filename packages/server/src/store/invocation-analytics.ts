@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { CLOSED_STATES } from '../domain/lifecycle.js';
 import type { DB } from './tables.js';
 import { inv } from './invocations.js';
 import { PERIOD_MS, PERIOD_OFFSET, type InvocationSums, type Period } from '../domain/efficiency.js';
@@ -96,7 +97,7 @@ export async function budgets(db: Kysely<DB>, ws: string, scope: Scope): Promise
   const rows = await agentsIn(db, ws, scope)
     .select(['agent_id', 'cost_budget_daily'])
     .where('cost_budget_daily', 'is not', null)
-    .where('current_state', 'not in', ['retired', 'archived'])
+    .where('current_state', 'not in', [...CLOSED_STATES])
     .execute();
   return new Map(rows.map((r) => [r.agent_id, Number(r.cost_budget_daily)]));
 }

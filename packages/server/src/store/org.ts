@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { CLOSED_STATES } from '../domain/lifecycle.js';
 import type { Member, MemberKind, Pod } from '@aetherboard/contracts';
 import type { DB } from './tables.js';
 import { iso } from './codec.js';
@@ -70,7 +71,7 @@ export async function countAgentsByPod(db: Kysely<DB>, ws: string, podIds: strin
     .select(['pod_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('workspace_id', '=', ws)
     .where('pod_id', 'in', podIds)
-    .where('current_state', 'not in', ['retired', 'archived'])
+    .where('current_state', 'not in', [...CLOSED_STATES])
     .groupBy('pod_id')
     .execute();
   return new Map(rows.map((r) => [r.pod_id ?? '', Number(r.n)]));

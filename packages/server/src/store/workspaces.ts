@@ -104,8 +104,7 @@ export async function getMeta(db: Kysely<DB>, key: string): Promise<string | und
   return r?.value;
 }
 
-export async function setMeta(db: Kysely<DB>, key: string, value: string, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  void dialect;
+export async function setMeta(db: Kysely<DB>, key: string, value: string): Promise<void> {
   await db
     .insertInto('meta')
     .values({ key, value })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isClosed } from '../../domain/lifecycle.js';
 import { Agent, AgentListQuery, CreateAgent, FireRequest, Id, Transition, TransitionRequest, UpdateAgent, page } from '@aetherboard/contracts';
 import { fireAgent, loadAgent, registerAgent, transitionAgent, updateAgentMeta } from '../../service/agents.js';
 import { announceRaci, authorizeRaci } from '../../service/governance.js';
@@ -105,7 +106,7 @@ export function agentRoutes(d: RouteDeps): AnyRoute[] {
       handler: async ({ params, body, principal }) => {
         requireRole(principal, 'operator');
         const ws = principal.workspaceId;
-        const activity: RaciActivity = body.to === 'retired' || body.to === 'archived' ? 'retirement' : 'lifecycle_transitions';
+        const activity: RaciActivity = isClosed(body.to) ? 'retirement' : 'lifecycle_transitions';
         await authorizeRaci(svc.database.db, ws, principal.memberId, activity, await loadAgent(svc, ws, params.id));
         const row = await transitionAgent(svc, ws, params.id, body.to, body.reason, principal.actor);
         await announceRaci(svc.database.db, ws, activity, row, principal.actor, `moved to ${body.to}: ${body.reason}`, svc.clock.now());

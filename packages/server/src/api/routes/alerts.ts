@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentEvent, Alert, AlertListQuery, AlertNote, Id, page } from '@aetherboard/contracts';
+import { AgentEvent, Alert, AlertListQuery, AlertNote, Id, ListQuery, page } from '@aetherboard/contracts';
 import { conflict, notFound } from '../../domain/errors.js';
 import { loadAgent } from '../../service/agents.js';
 import { resolveAlertRow } from '../../service/evaluate-agent.js';
@@ -13,8 +13,6 @@ import { insertEvent, listAgentEvents, toAgentEvent } from '../../store/events.j
 import { requireRole, requireSelfOr } from '../principal.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import type { RouteDeps } from './deps.js';
-
-const EventList = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50), cursor: z.string().max(512).optional() });
 
 /** Incident response on an agent's alert follows RACI for member-bound keys. */
 async function raciForAlert(tx: Kysely<DB>, a: AlertRow, memberId: string | null): Promise<void> {
@@ -136,7 +134,7 @@ export function alertRoutes(d: RouteDeps): AnyRoute[] {
       access: 'authenticated',
       roles: 'viewer and up; an agent key for itself',
       params: z.object({ id: Id }),
-      query: EventList,
+      query: ListQuery,
       responses: { 200: { description: 'a page of events', schema: page(AgentEvent) } },
       handler: async ({ params, query, principal }) => {
         requireSelfOr(principal, params.id, 'viewer');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CreateMember, CreatePod, Id, Member, MemberKind, MemberStatus, Pod, UpdateMember, UpdatePod, page } from '@aetherboard/contracts';
-import { conflict, notFound, unknownReference } from '../../domain/errors.js';
+import { conflict, notFound } from '../../domain/errors.js';
+import { assertMember } from '../../service/agents.js';
 import { decodeStringCursor, pageOf } from '../../store/codec.js';
 import { countAgentsByPod, getMember, getPod, insertMember, insertPod, listMembers, listPods, toMember, toPod, updateMember, updatePod } from '../../store/org.js';
 import { requireRole } from '../principal.js';
@@ -111,7 +112,7 @@ export function orgRoutes(d: RouteDeps): AnyRoute[] {
         const ws = principal.workspaceId;
         const id = body.pod_id ?? svc.ids.next();
         if (await getPod(db(), ws, id)) throw conflict(`pod '${id}' already exists`, { field: 'pod_id' });
-        if (!(await getMember(db(), ws, body.lead_id))) throw unknownReference('lead_id', body.lead_id, 'member or agent');
+        await assertMember(db(), ws, 'lead_id', body.lead_id);
         await insertPod(db(), { workspace_id: ws, pod_id: id, name: body.name, team_id: body.team_id, lead_id: body.lead_id, now: svc.clock.now() });
         return { status: 201, body: await podWithCount(ws, id) };
       },
@@ -161,7 +162,7 @@ export function orgRoutes(d: RouteDeps): AnyRoute[] {
         requireRole(principal, 'admin');
         const ws = principal.workspaceId;
         if (!(await getPod(db(), ws, params.id))) throw notFound('pod', params.id);
-        if (body.lead_id !== undefined && !(await getMember(db(), ws, body.lead_id))) throw unknownReference('lead_id', body.lead_id, 'member or agent');
+        if (body.lead_id !== undefined) await assertMember(db(), ws, 'lead_id', body.lead_id);
         await updatePod(db(), ws, params.id, body, svc.clock.now());
         return { body: await podWithCount(ws, params.id) };
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
+import { iso } from '../../store/codec.js';
 import { requireRole } from '../principal.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import type { RouteDeps } from './deps.js';
@@ -61,7 +62,7 @@ export function systemRoutes(d: RouteDeps): AnyRoute[] {
       access: 'authenticated',
       roles: 'any key',
       responses: { 200: { description: 'current time', schema: ClockBody } },
-      handler: async () => ({ body: { now: new Date(manualOnly().now()).toISOString() } }),
+      handler: async () => ({ body: { now: iso(manualOnly().now()) } }),
     }),
     defineRoute({
       method: 'POST',
@@ -103,7 +104,7 @@ export function systemRoutes(d: RouteDeps): AnyRoute[] {
         }
         clock.setTo(target);
         await d.engine.runDue();
-        return { body: { now: new Date(clock.now()).toISOString() } };
+        return { body: { now: iso(clock.now()) } };
       },
     }),
   ];

@@ -4,6 +4,7 @@ import { DomainError, notFound, unknownReference } from '../../domain/errors.js'
 import { agentExists } from '../../store/agents.js';
 import { decodeStringCursor, pageOf } from '../../store/codec.js';
 import { getMember } from '../../store/org.js';
+import { assertMember } from '../../service/agents.js';
 import { getKey, getWorkspace, insertKey, insertWorkspace, listKeys, revokeKey, setManager, toApiKey } from '../../store/workspaces.js';
 import { hashKey, newSecret, requireRole } from '../principal.js';
 import { defineRoute, type AnyRoute } from '../route.js';
@@ -117,7 +118,7 @@ export function workspaceRoutes(d: RouteDeps): AnyRoute[] {
       handler: async ({ body, principal }) => {
         requireRole(principal, 'admin');
         const ws = principal.workspaceId;
-        if (!(await getMember(db(), ws, body.manager_id))) throw unknownReference('manager_id', body.manager_id, 'member or agent');
+        await assertMember(db(), ws, 'manager_id', body.manager_id);
         await setManager(db(), ws, body.manager_id);
         const w = await getWorkspace(db(), ws);
         svc.bus.emit({ workspace_id: ws, type: 'org.updated' });

@@ -86,7 +86,7 @@ export class SlackForwarder {
       // gets what happens from then on, not the backlog.
       const head = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
       const seq = Number(head?.seq ?? 0);
-      if (seq !== stored) await setMeta(db, CURSOR_KEY, String(seq), this.svc.database.dialect);
+      if (seq !== stored) await setMeta(db, CURSOR_KEY, String(seq));
       return;
     }
     if (now < this.retryAt) return;
@@ -108,7 +108,7 @@ export class SlackForwarder {
       }
       cursor = Number(e.seq);
     }
-    if (cursor !== stored) await setMeta(db, CURSOR_KEY, String(cursor), this.svc.database.dialect);
+    if (cursor !== stored) await setMeta(db, CURSOR_KEY, String(cursor));
   }
 
   private async alertsById(ids: string[]): Promise<Map<string, AlertForForwarding>> {

@@ -1,3 +1,4 @@
+import { iso } from '../../store/codec.js';
 import { STATUS_ERROR, type AttrValue, type Attributes, type OtlpSpan } from './decode.js';
 
 /** The OpenTelemetry GenAI semantic-convention attributes the mapping reads. */
@@ -138,8 +139,8 @@ export function invocationOf(s: OtlpSpan, agentId: string): Record<string, unkno
     name,
     task_description: (s.name && s.name !== what ? `${what}: ${s.name}` : what).slice(0, 10_000),
     context,
-    started_at: new Date(startMs).toISOString(),
-    completed_at: new Date(endMs).toISOString(),
+    started_at: iso(startMs),
+    completed_at: iso(endMs),
     execution_time_ms: Math.min(Number(endNs - s.startNs) / 1e6, 30 * 86_400_000),
     success: !failed(s),
   };
