@@ -81,6 +81,12 @@ describe('the aetherboard CLI against a server', { timeout: 180_000 }, () => {
     expect(showTable.stdout).toMatch(/\nhealth +healthy \(heartbeats on time\)\n/);
     expect(history.stdout).toMatch(/^AT +FROM +TO +ACTOR +REASON\n/);
     expect(historyJson.map((t) => t.to)).toEqual(['registered', 'ready', 'assigned', 'executing']);
+    // Every list takes the page flags its hint names: follow the cursor the first page gives.
+    const first = await run('agents', 'history', 'bot-1', '--limit', '3');
+    const cursor = /--cursor (\S+)/.exec(first.stderr)?.[1];
+    expect(cursor).toBeDefined();
+    expect(await json<Array<{ to: string }>>('agents', 'history', 'bot-1', '--cursor', cursor!)).toEqual([expect.objectContaining({ to: 'executing' })]);
+    expect((await run('keys', 'ls', '--limit', '1')).code).toBe(0);
   });
 
   it('lists, shows, acknowledges and resolves alerts once the clock moves', async () => {

@@ -2,8 +2,9 @@ import { Option, type Command } from 'commander';
 import { type Agent, type AgentListQuery, type CreateAgentInput, type Transition } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { CliError, EXIT } from '../lib/exit.js';
-import { int, decimal, list } from '../lib/parse.js';
-import { note, printFields, printJson, printTable, time, type Column } from '../lib/output.js';
+import { listPages, withPages, type PageFlags } from '../lib/list.js';
+import { decimal, list } from '../lib/parse.js';
+import { printFields, printJson, printTable, time, type Column } from '../lib/output.js';
 
 export const STATES = ['registered', 'ready', 'assigned', 'executing', 'blocked', 'degraded', 'escalated', 'paused', 'retired', 'archived'];
 const HEALTH = ['healthy', 'at_risk', 'breach', 'critical', 'not_monitored'];
@@ -19,27 +20,6 @@ export const AGENT_COLUMNS: Column<Agent>[] = [
   { header: 'last seen', get: (a) => time(a.last_seen_at) },
   { header: 'summary', get: (a) => a.last_summary, max: 48 },
 ];
-
-/** Pages through a list (all of it with --all), telling people on stderr when more remain. */
-export async function listPages<T, Q extends { limit?: unknown; cursor?: string }>(
-  fetchPage: (q: Q) => Promise<{ items: T[]; next_cursor: string | null }>,
-  query: Q,
-  opts: { all?: boolean; json?: boolean; what: string },
-): Promise<T[]> {
-  if (opts.all) {
-    const out: T[] = [];
-    let cursor = query.cursor;
-    for (;;) {
-      const page = await fetchPage({ ...query, limit: 1000, cursor });
-      out.push(...page.items);
-      if (!page.next_cursor) return out;
-      cursor = page.next_cursor;
-    }
-  }
-  const page = await fetchPage(query);
-  if (page.next_cursor && !opts.json) note(`more ${opts.what} follow: add --all, or --cursor ${page.next_cursor}`);
-  return page.items;
-}
 
 export function agentFields(a: Agent): Array<readonly [string, unknown]> {
   return [
@@ -68,16 +48,13 @@ export function agentFields(a: Agent): Array<readonly [string, unknown]> {
   ];
 }
 
-interface LsFlags {
+interface LsFlags extends PageFlags {
   state?: string;
   health?: string;
   team?: string;
   pod?: string;
   tier?: string;
   owner?: string;
-  limit?: number;
-  cursor?: string;
-  all?: boolean;
 }
 
 interface CreateFlags {
@@ -101,7 +78,7 @@ export function registerAgents(program: Command): void {
   const agents = program.command('agents').description('list, show and register agents');
 
   withApi(
-    agents
+    withPages(agents
       .command('ls', { isDefault: true })
       .alias('list')
       .description('list agents, filtered by state, health, team, pod, tier or owner')
@@ -110,10 +87,7 @@ export function registerAgents(program: Command): void {
       .option('--team <team_id>', 'team')
       .option('--pod <pod_id>', 'pod')
       .addOption(new Option('--tier <tier>', 'priority tier').choices(TIERS))
-      .option('--owner <member_id>', 'owner')
-      .option('--limit <n>', 'at most this many (default 50, max 1000)', int(1, 1000))
-      .option('--cursor <cursor>', 'continue after a previous page')
-      .option('--all', 'every page'),
+      .option('--owner <member_id>', 'owner')),
   ).action(
     run(async (f: Flags<LsFlags>) => {
       const client = connect(f);
@@ -127,7 +101,7 @@ export function registerAgents(program: Command): void {
         limit: f.limit,
         cursor: f.cursor,
       };
-      const items = await listPages((x: AgentListQuery) => client.agents.list(x), q, { all: f.all, json: f.json, what: 'agents' });
+      const items = await listPages((x: AgentListQuery) => client.agents.list(x), q, { ...f, what: 'agents' });
       if (f.json) printJson(items);
       else printTable(items, AGENT_COLUMNS, '(no agents)');
     }),
@@ -142,15 +116,17 @@ export function registerAgents(program: Command): void {
   );
 
   withApi(
-    agents
-      .command('history')
-      .description("an agent's audit trail: every state change with who, when and why")
-      .argument('<agent_id>')
-      .option('--all', 'every page (default: the first 50 changes)'),
+    withPages(
+      agents
+        .command('history')
+        .description("an agent's audit trail: every state change with who, when and why")
+        .argument('<agent_id>'),
+      'every page (default: the first 50 changes)',
+    ),
   ).action(
-    run(async (id: string, f: Flags<{ all?: boolean }>) => {
+    run(async (id: string, f: Flags<PageFlags>) => {
       const client = connect(f);
-      const items = await listPages((q: { limit?: number; cursor?: string }) => client.agents.transitions(id, q), {}, { all: f.all, json: f.json, what: 'transitions' });
+      const items = await listPages((q: { limit?: number; cursor?: string }) => client.agents.transitions(id, q), {}, { ...f, what: 'transitions' });
       if (f.json) printJson(items);
       else
         printTable<Transition>(items, [

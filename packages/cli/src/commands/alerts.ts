@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { Alert, AlertListQuery } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
-import { int } from '../lib/parse.js';
 import { printFields, printJson, printTable, time, type Column } from '../lib/output.js';
-import { listPages } from './agents.js';
+import { listPages, withPages, type PageFlags } from '../lib/list.js';
 
 export const ALERT_COLUMNS: Column<Alert>[] = [
   { header: 'alert', get: (a) => a.alert_id },
@@ -16,15 +15,12 @@ export const ALERT_COLUMNS: Column<Alert>[] = [
   { header: 'summary', get: (a) => a.summary, max: 60 },
 ];
 
-interface LsFlags {
+interface LsFlags extends PageFlags {
   status?: string;
   severity?: string;
   agent?: string;
   kind?: string;
   pod?: string;
-  limit?: number;
-  cursor?: string;
-  all?: boolean;
 }
 
 function notified(a: Alert): string {
@@ -35,7 +31,7 @@ export function registerAlerts(program: Command): void {
   const alerts = program.command('alerts').description('list, acknowledge and resolve alerts');
 
   withApi(
-    alerts
+    withPages(alerts
       .command('ls', { isDefault: true })
       .alias('list')
       .description('list alerts, newest first')
@@ -43,10 +39,7 @@ export function registerAlerts(program: Command): void {
       .addOption(new Option('--severity <sev>', 'P1 pages at once, P2 goes into digests').choices(['P1', 'P2']))
       .option('--agent <agent_id>', 'one agent')
       .option('--kind <kind>', 'e.g. heartbeat_breach')
-      .option('--pod <pod_id>', "a pod's agents")
-      .option('--limit <n>', 'at most this many (default 50, max 1000)', int(1, 1000))
-      .option('--cursor <cursor>', 'continue after a previous page')
-      .option('--all', 'every page'),
+      .option('--pod <pod_id>', "a pod's agents")),
   ).action(
     run(async (f: Flags<LsFlags>) => {
       const client = connect(f);
@@ -59,7 +52,7 @@ export function registerAlerts(program: Command): void {
         limit: f.limit,
         cursor: f.cursor,
       };
-      const items = await listPages((x: AlertListQuery) => client.alerts.list(x), q, { all: f.all, json: f.json, what: 'alerts' });
+      const items = await listPages((x: AlertListQuery) => client.alerts.list(x), q, { ...f, what: 'alerts' });
       if (f.json) printJson(items);
       else printTable(items, ALERT_COLUMNS, '(no alerts)');
     }),

@@ -2,15 +2,15 @@ import { Option, type Command } from 'commander';
 import type { ApiKey, CreateKeyInput } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { printFields, printJson, printTable, time } from '../lib/output.js';
-import { listPages } from './agents.js';
+import { listPages, withPages, type PageFlags } from '../lib/list.js';
 
 export function registerKeys(program: Command): void {
   const keys = program.command('keys').description('API keys of the workspace (admin)');
 
-  withApi(keys.command('ls', { isDefault: true }).alias('list').description('list keys (never their secrets)').option('--all', 'every page')).action(
-    run(async (f: Flags<{ all?: boolean }>) => {
+  withApi(withPages(keys.command('ls', { isDefault: true }).alias('list').description('list keys (never their secrets)'))).action(
+    run(async (f: Flags<PageFlags>) => {
       const client = connect(f);
-      const items = await listPages((q: { limit?: number; cursor?: string }) => client.keys.list(q), {}, { all: f.all, json: f.json, what: 'keys' });
+      const items = await listPages((q: { limit?: number; cursor?: string }) => client.keys.list(q), {}, { ...f, what: 'keys' });
       if (f.json) printJson(items);
       else
         printTable<ApiKey>(items, [

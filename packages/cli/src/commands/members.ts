@@ -2,24 +2,23 @@ import { Option, type Command } from 'commander';
 import type { CreateMemberInput, Member, MemberListQuery } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { printJson, printTable } from '../lib/output.js';
-import { listPages } from './agents.js';
+import { listPages, withPages, type PageFlags } from '../lib/list.js';
 
 export function registerMembers(program: Command): void {
   const members = program.command('members').description('people and agents of the org graph, and the workforce manager');
 
   withApi(
-    members
+    withPages(members
       .command('ls', { isDefault: true })
       .alias('list')
       .description('list members; the workforce manager is marked with *')
       .addOption(new Option('--kind <kind>', 'human or agent').choices(['human', 'agent']))
-      .addOption(new Option('--status <status>', 'active or left').choices(['active', 'left']))
-      .option('--all', 'every page'),
+      .addOption(new Option('--status <status>', 'active or left').choices(['active', 'left']))),
   ).action(
-    run(async (f: Flags<{ kind?: string; status?: string; all?: boolean }>) => {
+    run(async (f: Flags<PageFlags & { kind?: string; status?: string }>) => {
       const client = connect(f);
       const q: MemberListQuery = { kind: f.kind as MemberListQuery['kind'], status: f.status as MemberListQuery['status'] };
-      const [items, org] = await Promise.all([listPages((x: MemberListQuery) => client.members.list(x), q, { all: f.all, json: f.json, what: 'members' }), client.org.get()]);
+      const [items, org] = await Promise.all([listPages((x: MemberListQuery) => client.members.list(x), q, { ...f, what: 'members' }), client.org.get()]);
       if (f.json) printJson(items);
       else
         printTable<Member>(items, [

@@ -2,15 +2,15 @@ import type { Command } from 'commander';
 import type { Pod, PodListQuery } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { printFields, printJson, printTable, time } from '../lib/output.js';
-import { listPages } from './agents.js';
+import { listPages, withPages, type PageFlags } from '../lib/list.js';
 
 export function registerPods(program: Command): void {
   const pods = program.command('pods').description('pods: small groups of agents (5 ± 2) under one lead');
 
-  withApi(pods.command('ls', { isDefault: true }).alias('list').description('list pods with their size').option('--team <team_id>', 'one team').option('--all', 'every page')).action(
-    run(async (f: Flags<{ team?: string; all?: boolean }>) => {
+  withApi(withPages(pods.command('ls', { isDefault: true }).alias('list').description('list pods with their size').option('--team <team_id>', 'one team'))).action(
+    run(async (f: Flags<PageFlags & { team?: string }>) => {
       const client = connect(f);
-      const items = await listPages((q: PodListQuery) => client.pods.list(q), { team_id: f.team }, { all: f.all, json: f.json, what: 'pods' });
+      const items = await listPages((q: PodListQuery) => client.pods.list(q), { team_id: f.team }, { ...f, what: 'pods' });
       if (f.json) printJson(items);
       else
         printTable<Pod>(items, [
