@@ -5,13 +5,13 @@
  */
 import pg from 'pg';
 import { CLUSTER_ROOT_KEY, createDatabase, freePort, startReplica, stopReplica, type Replica } from '../packages/server/test/fixtures/cluster.js';
+import { sleep } from './lib/stats.js';
 
 const AGENTS = 5000;
 /** Seeded but never sent a beat by the load generator: its deadline is the failover probe. */
 const PROBE = `a${AGENTS}`;
 const BATCH = 1000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const H = { authorization: `Bearer ${CLUSTER_ROOT_KEY}`, 'content-type': 'application/json' };
 
 async function seed(url: string): Promise<void> {

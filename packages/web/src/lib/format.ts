@@ -46,8 +46,6 @@ export const num = (n: number | null | undefined): string => (n === null || n ==
 const usd2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 export const usd = (n: number): string => usd2.format(n);
 
-export const compact = (n: number): string => new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(n);
-
 /** "42 s", "7 min", "3 h 5 min", "2 d": short enough for a table cell. */
 export function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
