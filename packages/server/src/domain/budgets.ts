@@ -5,6 +5,11 @@ export interface BudgetVerdict {
   exhausted: boolean;
 }
 
+/** What the roll-ups count as an agent over its daily budget: spent more than it (none set: never). */
+export function isOverBudget(spent: number, budget: number | null | undefined): boolean {
+  return budget !== null && budget !== undefined && spent > budget;
+}
+
 export function judgeBudget(spent: number, budget: number, warnFraction: number): BudgetVerdict {
   const fraction = budget > 0 ? spent / budget : 0;
   return { fraction, warning: fraction >= warnFraction && fraction < 1, exhausted: fraction >= 1 };

@@ -10,6 +10,7 @@ import type {
   TopAgents,
 } from '@aetherboard/contracts';
 import { DAY, DEFAULT_BUCKETS, PERIOD_MS, bucketStart, compareRanked, figures, round } from '../domain/efficiency.js';
+import { isOverBudget } from '../domain/budgets.js';
 import { notFound } from '../domain/errors.js';
 import { getAgent } from '../store/agents.js';
 import { iso } from '../store/codec.js';
@@ -99,7 +100,7 @@ async function costBurn(ctx: ServiceContext, ws: string, scope: Scope, now: numb
     spentTotal += s;
     if (b !== undefined) {
       budgetTotal += b;
-      if (s > b) over += 1;
+      if (isOverBudget(s, b)) over += 1;
     }
     return {
       agent_id: id,

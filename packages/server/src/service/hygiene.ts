@@ -5,7 +5,7 @@ import { dedupKey } from '../domain/alerts.js';
 import { getAgent } from '../store/agents.js';
 import { openAlertByKey } from '../store/alerts.js';
 import { iso } from '../store/codec.js';
-import { podSizeWarning } from '../store/org.js';
+import { podSizeWarning } from '../domain/pods.js';
 import type { DB } from '../store/tables.js';
 import { fenced, type ServiceContext } from './context.js';
 import { openAlert, resolveAlertRow } from './evaluate-agent.js';

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { isOverBudget } from '../domain/budgets.js';
 import { CLOSED_STATES } from '../domain/lifecycle.js';
 import type { FleetSummary } from '@aetherboard/contracts';
 import type { DB } from './tables.js';
@@ -94,7 +95,7 @@ export async function fleetSummary(db: Kysely<DB>, ws: string, now: number, spen
   let over = 0;
   for (const b of budgets) {
     budgetTotal += b.cost_budget_daily ?? 0;
-    if ((spent.get(b.agent_id) ?? 0) > (b.cost_budget_daily ?? Infinity)) over += 1;
+    if (isOverBudget(spent.get(b.agent_id) ?? 0, b.cost_budget_daily)) over += 1;
   }
   let spentTotal = 0;
   for (const v of spent.values()) spentTotal += v;

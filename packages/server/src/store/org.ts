@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { podSizeWarning } from '../domain/pods.js';
 import { CLOSED_STATES } from '../domain/lifecycle.js';
 import type { Member, MemberKind, Pod } from '@aetherboard/contracts';
 import type { DB } from './tables.js';
@@ -77,20 +78,15 @@ export async function countAgentsByPod(db: Kysely<DB>, ws: string, podIds: strin
   return new Map(rows.map((r) => [r.pod_id ?? '', Number(r.n)]));
 }
 
-export function podSizeWarning(agents: number, min = 3, max = 7): string | null {
-  if (agents < min) return `${agents} agent(s): below the ${min}–${max} a lead can run well`;
-  if (agents > max) return `${agents} agents: above the ${min}–${max} a lead can run well; split the pod`;
-  return null;
-}
-
-export function toPod(r: DB['pods'], agentCount: number, size?: { min: number; max: number }): Pod {
+/** A pod as the API shows it; `size` is the workspace's pod-size range (governance settings). */
+export function toPod(r: DB['pods'], agentCount: number, size: { min: number; max: number }): Pod {
   return {
     pod_id: r.pod_id,
     name: r.name,
     team_id: r.team_id,
     lead_id: r.lead_id,
     agent_count: agentCount,
-    size_warning: podSizeWarning(agentCount, size?.min, size?.max),
+    size_warning: podSizeWarning(agentCount, size.min, size.max),
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),
   };

@@ -34,7 +34,14 @@ describe.each(dialects())('governance over HTTP (%s)', (dialect) => {
       { level: 0, member_id: 'lead', name: 'Lee Lead', role: 'pod_lead' },
       { level: 1, member_id: 'mgr', name: 'Morgan Manager', role: 'workforce_manager' },
     ]);
-    expect((await api('GET', '/api/pods/pod-b')).body.size_warning).toContain('below');
+    const podB = (await api('GET', '/api/pods/pod-b')).body;
+    expect(podB.size_warning).toContain('below');
+    // The warning follows the workspace's own range, on both the pod and the pod list.
+    expect((await api('PATCH', '/api/settings/governance', { body: { pod_size_min: Math.max(1, podB.agent_count), pod_size_max: 7 } })).status).toBe(200);
+    const expected = podB.agent_count === 0 ? expect.stringContaining('below the 1–7') : null;
+    expect((await api('GET', '/api/pods/pod-b')).body.size_warning).toEqual(expected);
+    expect((await api('GET', '/api/pods?limit=100')).body.items.find((p: { pod_id: string }) => p.pod_id === 'pod-b').size_warning).toEqual(expected);
+    expect((await api('PATCH', '/api/settings/governance', { body: { pod_size_min: 3, pod_size_max: 7 } })).status).toBe(200);
   });
 
   it('requires a task contract for P0/P1 work, and a DRI for cross-pod work', async () => {

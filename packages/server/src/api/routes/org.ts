@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CreateMember, CreatePod, Id, Member, MemberKind, MemberStatus, Pod, UpdateMember, UpdatePod, page } from '@aetherboard/contracts';
 import { conflict, notFound } from '../../domain/errors.js';
 import { assertMember } from '../../service/agents.js';
+import { governanceOf } from '../../service/governance.js';
 import { decodeStringCursor, pageOf } from '../../store/codec.js';
 import { countAgentsByPod, getMember, getPod, insertMember, insertPod, listMembers, listPods, toMember, toPod, updateMember, updatePod } from '../../store/org.js';
 import { requireRole } from '../principal.js';
@@ -23,11 +24,16 @@ const PodList = z.object({
 export function orgRoutes(d: RouteDeps): AnyRoute[] {
   const { svc } = d;
   const db = () => svc.database.db;
+  /** The pod-size range warnings are judged against: the workspace's governance settings. */
+  const podSize = async (ws: string) => {
+    const { settings } = await governanceOf(db(), ws);
+    return { min: settings.pod_size_min, max: settings.pod_size_max };
+  };
   const podWithCount = async (ws: string, podId: string) => {
     const p = await getPod(db(), ws, podId);
     if (!p) throw notFound('pod', podId);
     const counts = await countAgentsByPod(db(), ws, [podId]);
-    return toPod(p, counts.get(podId) ?? 0);
+    return toPod(p, counts.get(podId) ?? 0, await podSize(ws));
   };
   return [
     defineRoute({
@@ -131,7 +137,8 @@ export function orgRoutes(d: RouteDeps): AnyRoute[] {
         const ws = principal.workspaceId;
         const rows = await listPods(db(), ws, { team_id: query.team_id, after: decodeStringCursor(query.cursor), limit: query.limit });
         const counts = await countAgentsByPod(db(), ws, rows.map((r) => r.pod_id));
-        return { body: pageOf(rows, query.limit, (r) => r.pod_id, (r) => toPod(r, counts.get(r.pod_id) ?? 0)) };
+        const size = await podSize(ws);
+        return { body: pageOf(rows, query.limit, (r) => r.pod_id, (r) => toPod(r, counts.get(r.pod_id) ?? 0, size)) };
       },
     }),
     defineRoute({
