@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolveUrl } from './lib/api.js';
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -190,7 +191,13 @@ export function registerMcp(program: Command, version: string): void {
     .command('mcp')
     .description('serve the agent tools over MCP on stdio (AETHERBOARD_URL, AETHERBOARD_KEY with an agent key)')
     .action(async () => {
-      const url = process.env.AETHERBOARD_URL ?? 'http://127.0.0.1:7070';
+      let url: string;
+      try {
+        url = resolveUrl(undefined);
+      } catch (err) {
+        process.stderr.write(`aetherboard mcp: ${(err as Error).message}\n`);
+        process.exit(2);
+      }
       const key = process.env.AETHERBOARD_KEY;
       if (!key) {
         process.stderr.write('aetherboard mcp: set AETHERBOARD_KEY to the agent key (and AETHERBOARD_URL to the server)\n');
