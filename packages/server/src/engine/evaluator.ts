@@ -88,7 +88,7 @@ export async function reviewOutages(ctx: ServiceContext, now: number): Promise<v
     await db.transaction().execute(async (tx) => {
       await fenced(ctx, tx);
       const alert = await openAlertByKey(tx, ws, dedupKey('fleet_outage', ws));
-      if (alert) await resolveAlertRow(tx, alert, 'system', `fleet recovered: ${troubled} of ${monitored} still in trouble`, now);
+      if (alert) await resolveAlertRow(ctx, tx, alert, 'system', `fleet recovered: ${troubled} of ${monitored} still in trouble`, now);
       // Whoever is still silent now gets an individual page.
       await tx.updateTable('agents').set({ next_deadline: now }).where('workspace_id', '=', ws).where('health', 'in', [...TROUBLED_HEALTH]).execute();
     });

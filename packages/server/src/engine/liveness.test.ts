@@ -66,13 +66,17 @@ describe.each(dialects())('liveness on the manual clock (%s)', (dialect) => {
     // one alert per condition, however long it persists
     await advance(60 * S);
     expect((await alerts(id)).filter((x) => x.kind === 'heartbeat_breach')).toHaveLength(1);
-    // the agent comes back: the breach alert resolves itself
+    // the agent comes back: the breach alert resolves itself, and says so on the live stream
+    const live: Array<{ type: string; agent_id?: string; data?: unknown }> = [];
+    const off = s.app.svc.bus.on((e) => live.push(e));
     await beat(id);
     const back = await agent(id);
     expect(back.health).toBe('healthy');
     const hb = (await alerts(id)).find((x) => x.kind === 'heartbeat_breach')!;
     expect(hb.status).toBe('resolved');
     expect(hb.resolved_by).toBe('system');
+    off();
+    expect(live).toContainEqual({ workspace_id: 'default', type: 'alert.resolved', agent_id: id, data: { alert_id: hb.alert_id } });
   });
 
   it('uses the tier cadence: P1 180 s, P2 600 s', async () => {

@@ -29,7 +29,7 @@ async function setCondition(
   if (present && !open) {
     await openAlert(ctx, tx, agent, kind, present.summary, present.details, { policy: await ctx.policies.get(ws, tx), now }, { workspaceId: ws, subject });
   } else if (!present && open) {
-    await resolveAlertRow(tx, open, 'system', 'spend back within budget', now);
+    await resolveAlertRow(ctx, tx, open, 'system', 'spend back within budget', now);
   }
 }
 

@@ -115,7 +115,7 @@ export async function evaluateAgent(
       }
       await openAlert(ctx, tx, next, cond.kind, cond.summary, cond.details, env);
     } else if (!cond && alert) {
-      await resolveAlertRow(tx, alert, 'system', 'condition cleared', now);
+      await resolveAlertRow(ctx, tx, alert, 'system', 'condition cleared', now);
     }
   }
   if ((healthChanged || d.move) && !opts.quiet) ctx.bus.emit({ workspace_id: ws, type: d.move ? 'agent.transition' : 'agent.health', agent_id: row.agent_id, data: { health: d.plan.health, state: next.current_state } });
@@ -193,7 +193,8 @@ export async function openAlert(
   return row;
 }
 
-export async function resolveAlertRow(tx: Kysely<DB>, alert: AlertRow, by: string, note: string | null, now: number): Promise<AlertRow> {
+/** Resolves an alert (by a person, or by `system` when its condition cleared), audited and announced live. */
+export async function resolveAlertRow(ctx: ServiceContext, tx: Kysely<DB>, alert: AlertRow, by: string, note: string | null, now: number): Promise<AlertRow> {
   const patch = { status: 'resolved', resolved_at: now, resolved_by: by, resolve_note: note, next_escalation_at: null };
   await updateAlert(tx, alert.alert_id, patch);
   await insertEvent(tx, {
@@ -208,6 +209,27 @@ export async function resolveAlertRow(tx: Kysely<DB>, alert: AlertRow, by: strin
     payload: { by },
     notify: alert.severity === 'P1',
   });
+  ctx.bus.emit({ workspace_id: alert.workspace_id, type: 'alert.resolved', agent_id: alert.agent_id ?? undefined, data: { alert_id: alert.alert_id } });
+  return { ...alert, ...patch };
+}
+
+/** Someone is on it: the alert stops escalating. Audited, and announced to P1 subscribers and live. */
+export async function acknowledgeAlertRow(ctx: ServiceContext, tx: Kysely<DB>, alert: AlertRow, by: string, note: string | null, now: number): Promise<AlertRow> {
+  const patch = { status: 'acknowledged', acknowledged_at: now, acknowledged_by: by, ack_note: note, next_escalation_at: null };
+  await updateAlert(tx, alert.alert_id, patch);
+  await insertEvent(tx, {
+    workspace_id: alert.workspace_id,
+    agent_id: alert.agent_id,
+    at: now,
+    type: 'alert.acknowledged',
+    from_value: alert.status,
+    to_value: 'acknowledged',
+    reason: note ?? `acknowledged by ${by}`,
+    alert_id: alert.alert_id,
+    payload: { by },
+    notify: alert.severity === 'P1',
+  });
+  ctx.bus.emit({ workspace_id: alert.workspace_id, type: 'alert.acknowledged', agent_id: alert.agent_id ?? undefined, data: { alert_id: alert.alert_id } });
   return { ...alert, ...patch };
 }
 

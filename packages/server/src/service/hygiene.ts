@@ -126,7 +126,7 @@ export async function hygieneAlerts(ctx: ServiceContext, ws: string, now: number
       if (agent) await openAlert(ctx, tx, agent, w.kind, w.summary, w.details, { policy, now });
     }
     const open = await tx.selectFrom('alerts').selectAll().where('workspace_id', '=', ws).where('status', '<>', 'resolved').where('kind', 'in', ['ownerless_agent', 'lifecycle_hygiene']).execute();
-    for (const a of open) if (!want.has(a.dedup_key)) await resolveAlertRow(tx, a, 'system', 'hygiene issue fixed', now);
+    for (const a of open) if (!want.has(a.dedup_key)) await resolveAlertRow(ctx, tx, a, 'system', 'hygiene issue fixed', now);
   });
   return report;
 }

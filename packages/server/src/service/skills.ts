@@ -119,7 +119,7 @@ export async function setAgentSkill(ctx: ServiceContext, ws: string, agentId: st
   if (validated) {
     // Recertified: the reminder for this skill is done.
     const open = await openAlertByKey(db, ws, dedupKey('skill_recertification_due', `${agentId}:${skillId}`));
-    if (open) await resolveAlertRow(db, open, 'system', 'skill recertified', now);
+    if (open) await resolveAlertRow(ctx, db, open, 'system', 'skill recertified', now);
   }
   ctx.bus.emit({ workspace_id: ws, type: 'agent.skills', agent_id: agentId });
   return toAgentSkill(row, now);

@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { AgentEvent, Alert, AlertListQuery, AlertNote, Id, ListQuery, page } from '@aetherboard/contracts';
 import { conflict, notFound } from '../../domain/errors.js';
 import { loadAgent } from '../../service/agents.js';
-import { resolveAlertRow } from '../../service/evaluate-agent.js';
-import { getAlert, listAlerts, toAlert, updateAlert, type AlertRow } from '../../store/alerts.js';
+import { acknowledgeAlertRow, resolveAlertRow } from '../../service/evaluate-agent.js';
+import { getAlert, listAlerts, toAlert, type AlertRow } from '../../store/alerts.js';
 import { getAgent } from '../../store/agents.js';
 import { authorizeRaci } from '../../service/governance.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../store/tables.js';
 import { decodeNumberCursor, decodeStringCursor, pageOf } from '../../store/codec.js';
-import { insertEvent, listAgentEvents, toAgentEvent } from '../../store/events.js';
+import { listAgentEvents, toAgentEvent } from '../../store/events.js';
 import { requireRole, requireSelfOr } from '../principal.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import type { RouteDeps } from './deps.js';
@@ -79,23 +79,8 @@ export function alertRoutes(d: RouteDeps): AnyRoute[] {
             await raciForAlert(tx, a, principal.memberId);
             if (a.status === 'resolved') throw conflict(`alert '${params.id}' is already resolved`);
             if (a.status === 'acknowledged') return a;
-            const patch = { status: 'acknowledged', acknowledged_at: now, acknowledged_by: principal.actor, ack_note: body.note ?? null, next_escalation_at: null };
-            await updateAlert(tx, a.alert_id, patch);
-            await insertEvent(tx, {
-              workspace_id: a.workspace_id,
-              agent_id: a.agent_id,
-              at: now,
-              type: 'alert.acknowledged',
-              from_value: 'open',
-              to_value: 'acknowledged',
-              reason: body.note ?? `acknowledged by ${principal.actor}`,
-              alert_id: a.alert_id,
-              payload: { by: principal.actor },
-              notify: a.severity === 'P1',
-            });
-            return { ...a, ...patch };
+            return acknowledgeAlertRow(svc, tx, a, principal.actor, body.note ?? null, now);
           });
-        svc.bus.emit({ workspace_id: principal.workspaceId, type: 'alert.acknowledged', agent_id: row.agent_id ?? undefined, data: { alert_id: row.alert_id } });
         return { body: toAlert(row) };
       },
     }),
@@ -120,9 +105,8 @@ export function alertRoutes(d: RouteDeps): AnyRoute[] {
             if (!a) throw notFound('alert', params.id);
             await raciForAlert(tx, a, principal.memberId);
             if (a.status === 'resolved') return a;
-            return resolveAlertRow(tx, a, principal.actor, body.note ?? null, now);
+            return resolveAlertRow(svc, tx, a, principal.actor, body.note ?? null, now);
           });
-        svc.bus.emit({ workspace_id: principal.workspaceId, type: 'alert.resolved', agent_id: row.agent_id ?? undefined, data: { alert_id: row.alert_id } });
         return { body: toAlert(row) };
       },
     }),
