@@ -48,6 +48,18 @@ describe.each(dialects())('an agent asks for a person (POST /api/agents/:id/esca
     expect((await viewer('POST', '/api/agents/esc-new/escalate', { body: { reason: 'x' } })).status).toBe(403);
     expect((await api('POST', '/api/agents/nobody/escalate', { body: { reason: 'x' } })).status).toBe(404);
     expect((await api('POST', '/api/agents/esc-new/escalate', { body: { reason: '' } })).status).toBe(400);
+    // A member escalating someone else's agent moves its lifecycle: RACI applies, as for /transitions.
+    await api('POST', '/api/members', { body: { member_id: 'esc-stranger', name: 'Sam Stranger', kind: 'human' } });
+    const memberKey = async (member_id: string) => makeApi(s.url, (await api('POST', '/api/keys', { body: { role: 'operator', member_id, label: member_id } })).body.key);
+    const stranger = await memberKey('esc-stranger');
+    const denied = await stranger('POST', '/api/agents/esc-new/escalate', { body: { reason: 'not my agent' } });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.details).toMatchObject({ activity: 'lifecycle_transitions' });
+    const before = (await api('GET', '/api/agents/esc-new/heartbeats?limit=1')).body.items[0];
+    expect(before.summary).toBe('cannot start without credentials');
+    expect((await (await memberKey('owner'))('POST', '/api/agents/esc-new/escalate', { body: { reason: 'the owner asks for help' } })).status).toBe(200);
+    const raci = (await api('GET', '/api/agents/esc-new/events?limit=50')).body.items.filter((e: { type: string }) => e.type === 'raci.activity');
+    expect(raci.some((e: { reason: string }) => e.reason === 'escalated: the owner asks for help')).toBe(true);
     await api('POST', '/api/agents/esc-new/fire', { body: { reason: 'dumb' } });
     expect((await api('POST', '/api/agents/esc-new/escalate', { body: { reason: 'too late' } })).status).toBe(409);
   });

@@ -6,6 +6,7 @@ import { requireSelfOr } from '../api/principal.js';
 import { defineRoute, type AnyRoute } from '../api/route.js';
 import type { RouteDeps } from '../api/routes/deps.js';
 import { loadAgent, transitionAgent } from '../service/agents.js';
+import { announceRaci, authorizeRaci } from '../service/governance.js';
 import type { HeartbeatIngest } from '../service/heartbeats.js';
 import { toAgent, type AgentRow } from '../store/agents.js';
 import { insertEvent } from '../store/events.js';
@@ -68,14 +69,20 @@ export function escalationRoutes(d: RouteDeps, ingest: HeartbeatIngest): AnyRout
         '`{status: blocked, work_mode: escalated, summary: reason}`, so the blocked-time limits and their alerts apply. ' +
         'Retired and archived agents answer 409.',
       access: 'authenticated',
-      roles: 'operator and up; an agent key for itself',
+      roles: 'operator and up (RACI lifecycle_transitions for member keys); an agent key for itself',
       params: z.object({ id: Id }),
       body: EscalateRequest,
       bodyLimit: 16 * 1024,
       responses: { 200: { description: 'the agent after the request', schema: Agent } },
       handler: async ({ params, body, principal }) => {
         requireSelfOr(principal, params.id, 'operator');
-        const row = await escalateAgent(d.svc, ingest, principal.workspaceId, params.id, body.reason, principal.actor);
+        const ws = principal.workspaceId;
+        // Asking for a person is every agent's own right. Anyone else escalating an agent moves
+        // its lifecycle for it, so RACI governs them as it does POST /transitions.
+        const onBehalf = principal.agentId !== params.id && principal.memberId !== params.id;
+        if (onBehalf) await authorizeRaci(d.svc.database.db, ws, principal.memberId, 'lifecycle_transitions', await loadAgent(d.svc, ws, params.id));
+        const row = await escalateAgent(d.svc, ingest, ws, params.id, body.reason, principal.actor);
+        if (onBehalf) await announceRaci(d.svc.database.db, ws, 'lifecycle_transitions', row, principal.actor, `escalated: ${body.reason}`, d.svc.clock.now());
         return { body: toAgent(row) };
       },
     }),
