@@ -34,6 +34,26 @@ async function setCondition(
 }
 
 /**
+ * What each pod and team spent, from each agent's spend: retired and archived agents included,
+ * since their money was spent all the same. The one sum behind both the quota alerts and
+ * GET /api/budgets. It reads only the agents that spent, not the whole fleet.
+ */
+export async function spendByScope(db: Kysely<DB>, ws: string, spent: ReadonlyMap<string, number>): Promise<Record<'pod' | 'team', Map<string, number>>> {
+  const out = { pod: new Map<string, number>(), team: new Map<string, number>() };
+  const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
+  const ids = [...spent.keys()];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('agents').select(['agent_id', 'pod_id', 'team_id']).where('workspace_id', '=', ws).where('agent_id', 'in', ids.slice(i, i + 500)).execute();
+    for (const a of rows) {
+      const s = spent.get(a.agent_id) ?? 0;
+      if (a.pod_id) add(out.pod, a.pod_id, s);
+      add(out.team, a.team_id, s);
+    }
+  }
+  return out;
+}
+
+/**
  * Daily budgets per agent and quotas per pod and team: warn at 90 % (configurable), page when
  * exhausted, and with the hard stop on, pause the agent as soon as pausing is a legal move.
  */
@@ -69,13 +89,6 @@ export async function checkBudgets(ctx: ServiceContext, ws: string, now: number)
         .execute()),
     );
   }
-  const byPod = new Map<string, number>();
-  const byTeam = new Map<string, number>();
-  for (const a of agents) {
-    const s = today.get(a.agent_id) ?? 0;
-    if (a.pod_id) byPod.set(a.pod_id, (byPod.get(a.pod_id) ?? 0) + s);
-    byTeam.set(a.team_id, (byTeam.get(a.team_id) ?? 0) + s);
-  }
   for (const a of agents) {
     const spent = today.get(a.agent_id) ?? 0;
     const hour = lastHour.get(a.agent_id) ?? 0;
@@ -110,7 +123,9 @@ export async function checkBudgets(ctx: ServiceContext, ws: string, now: number)
       }
     });
   }
-  for (const [scope, spentBy] of [['pod', byPod], ['team', byTeam]] as const) {
+  const byScope = await spendByScope(db, ws, today);
+  for (const scope of ['pod', 'team'] as const) {
+    const spentBy = byScope[scope];
     const quotas = await db.selectFrom('budgets').selectAll().where('workspace_id', '=', ws).where('scope', '=', scope).execute();
     for (const q of quotas) {
       const spent = spentBy.get(q.scope_id) ?? 0;

@@ -182,6 +182,14 @@ describe.each(dialects())('governance over HTTP (%s)', (dialect) => {
     expect(open.find((a) => a.dedup_key === 'budget_warning:pod:pod-b')).toBeTruthy();
     const b = (await api('GET', '/api/budgets')).body.items.find((x: { scope_id: string }) => x.scope_id === 'pod-b');
     expect(b).toMatchObject({ scope: 'pod', daily_usd: 20, spent_today_usd: 19 });
+    // Retiring the spender does not give the money back: the quota and its alert still count it.
+    const fired = await api('POST', '/api/agents/g-burn/fire', { body: { reason: 'derailed', context: 'burned the budget' } });
+    expect(fired.status, JSON.stringify(fired.body)).toBe(200);
+    await advance(60_000);
+    const after = (await api('GET', '/api/budgets')).body.items.find((x: { scope_id: string }) => x.scope_id === 'pod-b');
+    expect(after).toMatchObject({ spent_today_usd: 19 });
+    const stillOpen = (await api('GET', '/api/alerts?status=open&limit=100')).body.items as Array<{ dedup_key: string }>;
+    expect(stillOpen.find((a) => a.dedup_key === 'budget_warning:pod:pod-b')).toBeTruthy();
   });
 
   it('runs the hygiene routine: ownerless, retired-but-assigned, stale paused, top blockers', async () => {
