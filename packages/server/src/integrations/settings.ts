@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_WORKSPACE } from '../bootstrap.js';
 import { parseJson } from '../store/codec.js';
 import type { DB } from '../store/tables.js';
-import { getWorkspace, setSettings } from '../store/workspaces.js';
+import { getWorkspace, updateSettingsSection } from '../store/workspaces.js';
 
 export const UnknownAgents = z.enum(['register', 'reject']);
 const HookUrl = z
@@ -89,13 +89,13 @@ export async function readSettings(db: Kysely<DB>, ws: string, opts: Integration
 }
 
 export async function patchSettings(db: Kysely<DB>, ws: string, patch: IntegrationSettingsPatch): Promise<void> {
-  const w = await getWorkspace(db, ws);
-  const all = parseJson<Record<string, unknown> & { integrations?: Stored }>(w?.settings ?? null, {});
-  const next: Stored = { ...(all.integrations ?? {}) };
-  if (patch.otlp_unknown_agents !== undefined) next.otlp_unknown_agents = patch.otlp_unknown_agents;
-  if (patch.alertmanager_url !== undefined) next.alertmanager_url = patch.alertmanager_url;
-  if (patch.slack_webhook_url !== undefined) next.slack_webhook_url = patch.slack_webhook_url;
-  await setSettings(db, ws, JSON.stringify({ ...all, integrations: next }));
+  await updateSettingsSection<Stored>(db, ws, 'integrations', (cur) => {
+    const next: Stored = { ...(cur ?? {}) };
+    if (patch.otlp_unknown_agents !== undefined) next.otlp_unknown_agents = patch.otlp_unknown_agents;
+    if (patch.alertmanager_url !== undefined) next.alertmanager_url = patch.alertmanager_url;
+    if (patch.slack_webhook_url !== undefined) next.slack_webhook_url = patch.slack_webhook_url;
+    return next;
+  });
 }
 
 /** Every workspace with the settings in force, for the notifiers' passes. */

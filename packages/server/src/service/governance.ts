@@ -6,7 +6,7 @@ import { parseJson } from '../store/codec.js';
 import { insertEvent } from '../store/events.js';
 import { getMember, getPod } from '../store/org.js';
 import type { DB } from '../store/tables.js';
-import { getWorkspace, setSettings } from '../store/workspaces.js';
+import { getWorkspace, updateSettingsSection } from '../store/workspaces.js';
 
 export const DEFAULT_GOVERNANCE: GovernanceSettings = {
   pod_size_min: 3,
@@ -36,15 +36,12 @@ export async function governanceOf(db: Kysely<DB>, ws: string): Promise<{ settin
 }
 
 export async function saveGovernance(db: Kysely<DB>, ws: string, patch: Partial<GovernanceSettings>): Promise<GovernanceSettings> {
-  const s = await stored(db, ws);
-  const governance = { ...(s.governance ?? {}), ...patch };
-  await setSettings(db, ws, JSON.stringify({ ...s, governance }));
+  const governance = await updateSettingsSection<Partial<GovernanceSettings>>(db, ws, 'governance', (cur) => ({ ...(cur ?? {}), ...patch }));
   return { ...DEFAULT_GOVERNANCE, ...governance };
 }
 
 export async function saveRaci(db: Kysely<DB>, ws: string, raci: RaciMatrix): Promise<void> {
-  const s = await stored(db, ws);
-  await setSettings(db, ws, JSON.stringify({ ...s, raci }));
+  await updateSettingsSection<RaciMatrix>(db, ws, 'raci', () => raci);
 }
 
 export interface AgentLike {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ApiKey, KeyRole } from '@aetherboard/contracts';
 import type { DB } from './tables.js';
-import { iso, isoOrNull } from './codec.js';
+import { iso, isoOrNull, parseJson } from './codec.js';
 
 export type PrincipalRole = KeyRole | 'root';
 
@@ -27,8 +27,28 @@ export async function setManager(db: Kysely<DB>, workspaceId: string, managerId:
   await db.updateTable('workspaces').set({ manager_id: managerId }).where('workspace_id', '=', workspaceId).execute();
 }
 
-export async function setSettings(db: Kysely<DB>, workspaceId: string, settings: string): Promise<void> {
-  await db.updateTable('workspaces').set({ settings }).where('workspace_id', '=', workspaceId).execute();
+/**
+ * Changes one section of a workspace's settings (`liveness`, `governance`, `raci`, ...), leaving
+ * the others as they are. Compare-and-set on the stored text: two admins saving at once (on one
+ * server or on several replicas) both get their change, neither overwrites the other's with a
+ * stale copy. Returns the section as stored.
+ */
+export async function updateSettingsSection<T>(db: Kysely<DB>, workspaceId: string, section: string, change: (cur: T | undefined) => T): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const w = await db.selectFrom('workspaces').select('settings').where('workspace_id', '=', workspaceId).executeTakeFirst();
+    if (!w) throw new Error(`workspace '${workspaceId}' does not exist`);
+    const all = parseJson<Record<string, unknown>>(w.settings, {});
+    const next = change(all[section] as T | undefined);
+    const r = await db
+      .updateTable('workspaces')
+      .set({ settings: JSON.stringify({ ...all, [section]: next }) })
+      .where('workspace_id', '=', workspaceId)
+      .where('settings', '=', w.settings)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) return next;
+    // Someone else saved in between: apply this change to what they stored.
+    if (attempt >= 50) throw new Error(`settings of workspace '${workspaceId}' keep changing; gave up after ${attempt + 1} attempts`);
+  }
 }
 
 export async function insertKey(

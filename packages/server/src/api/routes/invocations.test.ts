@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../clock.js';
 import { setComplexityEstimator, sweepAbandoned } from '../../service/invocations.js';
-import { setSettings } from '../../store/workspaces.js';
+import { updateSettingsSection } from '../../store/workspaces.js';
 import { T0, agentBody, dialects, makeApi, seedOrg, startTestServer, type Api, type TestServer } from '../../test-support/harness.js';
 
 const at = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
@@ -245,13 +245,13 @@ describe.each(dialects())('invocations over HTTP on %s', (dialect) => {
     expect(after.successful_tasks).toBe(mid.successful_tasks + 1);
 
     // A workspace may shorten the limit in its settings.
-    await setSettings(s.database.db, 'default', JSON.stringify({ invocations: { abandon_after_s: 60 } }));
+    await updateSettingsSection(s.database.db, 'default', 'invocations', () => ({ abandon_after_s: 60 }));
     try {
       await api('POST', '/api/invocations', { body: { agent_id: 'inv-d', task_description: 'quick timeout' } });
       clock.setTo(clock.now() + 60_001);
       expect(await sweepAbandoned(s.app.svc, clock.now())).toBe(1);
     } finally {
-      await setSettings(s.database.db, 'default', '{}');
+      await updateSettingsSection(s.database.db, 'default', 'invocations', () => undefined);
     }
   });
 

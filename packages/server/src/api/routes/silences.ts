@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { CreateSilence, Id, LivenessSettings, LivenessSettingsPatch, Silence, page } from '@aetherboard/contracts';
 import { notFound } from '../../domain/errors.js';
 import type { LivenessPolicy } from '../../domain/policy.js';
-import { decodeStringCursor, msOrNull, pageOf, parseJson } from '../../store/codec.js';
+import { decodeStringCursor, msOrNull, pageOf } from '../../store/codec.js';
 import { getSilence, insertSilence, listSilences, toSilence } from '../../store/silences.js';
-import { getWorkspace, setSettings } from '../../store/workspaces.js';
+import { updateSettingsSection } from '../../store/workspaces.js';
 import { requireRole } from '../principal.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import type { RouteDeps } from './deps.js';
@@ -136,18 +136,17 @@ export function silenceRoutes(d: RouteDeps): AnyRoute[] {
       handler: async ({ body, principal }) => {
         requireRole(principal, 'admin');
         const ws = principal.workspaceId;
-        const w = await getWorkspace(db(), ws);
-        const settings = parseJson<{ liveness?: Partial<LivenessPolicy> }>(w?.settings ?? null, {});
-        const cur = settings.liveness ?? {};
         const o = toOverrides(body);
-        const merged: Partial<LivenessPolicy> = {
-          ...cur,
-          ...o,
-          ...(o.cadenceMs ? { cadenceMs: { ...(cur.cadenceMs ?? {}), ...o.cadenceMs } as LivenessPolicy['cadenceMs'] } : {}),
-          ...(o.blockedLimitMs ? { blockedLimitMs: { ...(cur.blockedLimitMs ?? {}), ...o.blockedLimitMs } as LivenessPolicy['blockedLimitMs'] } : {}),
-          ...(o.degradedLimitMs ? { degradedLimitMs: { ...(cur.degradedLimitMs ?? {}), ...o.degradedLimitMs } as LivenessPolicy['degradedLimitMs'] } : {}),
-        };
-        await setSettings(db(), ws, JSON.stringify({ ...settings, liveness: merged }));
+        await updateSettingsSection<Partial<LivenessPolicy>>(db(), ws, 'liveness', (stored) => {
+          const cur = stored ?? {};
+          return {
+            ...cur,
+            ...o,
+            ...(o.cadenceMs ? { cadenceMs: { ...(cur.cadenceMs ?? {}), ...o.cadenceMs } as LivenessPolicy['cadenceMs'] } : {}),
+            ...(o.blockedLimitMs ? { blockedLimitMs: { ...(cur.blockedLimitMs ?? {}), ...o.blockedLimitMs } as LivenessPolicy['blockedLimitMs'] } : {}),
+            ...(o.degradedLimitMs ? { degradedLimitMs: { ...(cur.degradedLimitMs ?? {}), ...o.degradedLimitMs } as LivenessPolicy['degradedLimitMs'] } : {}),
+          };
+        });
         svc.policies.invalidate(ws);
         // Other replicas drop their cached policy too: evaluators must never disagree on cadence.
         svc.bus.emit({ workspace_id: ws, type: 'settings.changed' });
