@@ -76,6 +76,8 @@ export const AssignmentListQuery = z.object({
   agent_id: Id.optional(),
   workstream_id: Id.optional(),
   status: AssignmentStatus.optional(),
+  pod_id: Id.optional().describe("only assignments of agents now in this pod"),
+  team_id: Id.optional().describe("only assignments of agents now in this team"),
 });
 export type AssignmentListQuery = z.infer<typeof AssignmentListQuery>;
 

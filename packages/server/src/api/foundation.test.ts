@@ -217,6 +217,11 @@ describe.each(dialects())('foundation over HTTP on %s', (dialect) => {
     expect((await api('PATCH', `/api/assignments/${id}`, { body: { blocker_code: 'nope' } })).status).toBe(400);
     const list = await api('GET', '/api/assignments?agent_id=work-1');
     expect(list.body.items).toHaveLength(1);
+    // By the pod or team the agent is in now.
+    expect((await api('GET', '/api/assignments?pod_id=pod-a')).body.items.map((x: { assignment_id: string }) => x.assignment_id)).toContain(id);
+    expect((await api('GET', '/api/assignments?team_id=platform&status=done')).body.items.map((x: { assignment_id: string }) => x.assignment_id)).toContain(id);
+    expect((await api('GET', '/api/assignments?pod_id=no-such-pod')).body.items).toEqual([]);
+    expect((await api('GET', '/api/assignments?team_id=platform&status=blocked')).body.items.map((x: { assignment_id: string }) => x.assignment_id)).not.toContain(id);
     expect((await api('POST', '/api/assignments', { body: { agent_id: 'nobody', workstream_id: 'w', role_on_task: 'owner' } })).status).toBe(422);
     const thr = (await api('GET', '/api/fleet/summary')).body.throughput;
     expect(thr[thr.length - 1]).toEqual({ day: '2026-01-05', completed: 1 });

@@ -23,6 +23,10 @@ export async function listAssignments(db: Kysely<DB>, ws: string, q: Omit<Assign
   if (q.agent_id) s = s.where('agent_id', '=', q.agent_id);
   if (q.workstream_id) s = s.where('workstream_id', '=', q.workstream_id);
   if (q.status) s = s.where('status', '=', q.status);
+  for (const col of ['pod_id', 'team_id'] as const) {
+    const v = q[col];
+    if (v) s = s.where('agent_id', 'in', db.selectFrom('agents').select('agent_id').where('workspace_id', '=', ws).where(col, '=', v));
+  }
   if (q.after !== undefined) s = s.where('assignment_id', '>', q.after);
   return s.orderBy('assignment_id').limit(q.limit + 1).execute();
 }

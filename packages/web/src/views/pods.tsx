@@ -5,7 +5,6 @@ import { BLOCKER_LABEL, HEALTH_COLOR, HEALTH_LABEL, age, ageMs, duration, num, w
 import { agentHref, navigate } from '../lib/router';
 import { HEALTHS, type Agent, type Alert, type Assignment, type Member, type Pod } from '../lib/types';
 import { useData } from '../lib/use-data';
-import { latestVitals, type Vitals } from '../lib/vitals';
 
 const axis = { fontSize: 11, fill: '#64748b' };
 /** Seed 000 §7: how long a tier may stay blocked before it must escalate. */
@@ -16,7 +15,6 @@ interface PodData {
   pod: Pod | null;
   agents: Agent[];
   truncated: boolean;
-  vitals: Map<string, Vitals>;
   blocked: Array<Assignment & { agent: Agent }>;
   members: Map<string, Member>;
   openAlerts: number;
@@ -27,21 +25,19 @@ export function PodsView({ podId }: { podId: string | null }) {
     async (api) => {
       const pods = (await api.all<Pod>('/api/pods', {}, 1000)).items.sort((a, b) => a.name.localeCompare(b.name));
       const pod = pods.find((p) => p.pod_id === podId) ?? pods[0] ?? null;
-      if (!pod) return { pods, pod, agents: [], truncated: false, vitals: new Map(), blocked: [], members: new Map(), openAlerts: 0 };
+      if (!pod) return { pods, pod, agents: [], truncated: false, blocked: [], members: new Map(), openAlerts: 0 };
       const [agents, blocked, members, alerts] = await Promise.all([
         api.all<Agent>('/api/agents', { pod_id: pod.pod_id }, 2000),
-        api.all<Assignment>('/api/assignments', { status: 'blocked' }, 5000),
+        api.all<Assignment>('/api/assignments', { status: 'blocked', pod_id: pod.pod_id }, 5000),
         api.all<Member>('/api/members', {}, 5000),
         api.all<Alert>('/api/alerts', { pod_id: pod.pod_id, status: 'open' }, 1000).catch(() => ({ items: [] as Alert[], truncated: false })),
       ]);
       const byId = new Map(agents.items.map((a) => [a.agent_id, a]));
-      const vitals = await latestVitals(api, agents.items);
       return {
         pods,
         pod,
         agents: agents.items,
         truncated: agents.truncated,
-        vitals,
         blocked: blocked.items.flatMap((s) => (byId.has(s.agent_id) ? [{ ...s, agent: byId.get(s.agent_id)! }] : [])),
         members: new Map(members.items.map((m) => [m.member_id, m])),
         openAlerts: alerts.items.length,
@@ -58,11 +54,11 @@ export function PodsView({ podId }: { podId: string | null }) {
   const counts = HEALTHS.map((h) => ({ h, n: d.agents.filter((a) => a.health === h).length }));
   const live = d.agents.filter((a) => a.current_state !== 'retired' && a.current_state !== 'archived');
   const queue = live
-    .map((a) => ({ name: a.agent_name, id: a.agent_id, depth: d.vitals.get(a.agent_id)?.queue_depth ?? 0 }))
+    .map((a) => ({ name: a.agent_name, id: a.agent_id, depth: a.queue_depth ?? 0 }))
     .sort((a, b) => b.depth - a.depth)
     .slice(0, 15);
   const hotspots = live
-    .map((a) => ({ name: a.agent_name, id: a.agent_id, errors: d.vitals.get(a.agent_id)?.error_count_1h ?? 0 }))
+    .map((a) => ({ name: a.agent_name, id: a.agent_id, errors: a.error_count }))
     .filter((a) => a.errors > 0)
     .sort((a, b) => b.errors - a.errors)
     .slice(0, 10);
@@ -114,7 +110,7 @@ export function PodsView({ podId }: { podId: string | null }) {
         <section className="card kpi">
           <span className="k-label">Agents</span>
           <span className="k-value" data-testid="pod-agents">
-            {num(d.agents.length)}
+            {num(pod.agent_count)}
           </span>
           <div className="healthbar" title={counts.map((c) => `${HEALTH_LABEL[c.h]} ${c.n}`).join(', ')}>
             {counts.map((c) => (c.n ? <i key={c.h} style={{ flex: c.n, background: HEALTH_COLOR[c.h] }} /> : null))}
@@ -155,7 +151,6 @@ export function PodsView({ podId }: { podId: string | null }) {
             </thead>
             <tbody>
               {d.agents.map((a) => {
-                const v = d.vitals.get(a.agent_id);
                 return (
                   <tr key={a.agent_id} data-testid="pod-agent-row" data-agent-id={a.agent_id}>
                     <td>
@@ -174,9 +169,9 @@ export function PodsView({ podId }: { podId: string | null }) {
                     </td>
                     <td data-testid="heartbeat-age">{age(a.last_seen_at)}</td>
                     <td className="num" data-testid="queue-depth">
-                      {num(v?.queue_depth)}
+                      {num(a.queue_depth)}
                     </td>
-                    <td className="num">{num(v?.error_count_1h)}</td>
+                    <td className="num">{num(a.error_count)}</td>
                     <td className="muted" style={{ maxWidth: 320, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
                       {a.last_summary ?? ''}
                     </td>
@@ -190,7 +185,7 @@ export function PodsView({ podId }: { podId: string | null }) {
       </Card>
 
       <div className="grid g-12">
-        <Card className="span-6" title="Queue depth" hint="pending tasks per agent, latest heartbeat" testId="queue-chart">
+        <Card className="span-6" title="Queue depth" hint="pending tasks per agent, as last reported" testId="queue-chart">
           {queue.every((x) => x.depth === 0) ? (
             <Empty>Every queue is empty.</Empty>
           ) : (
