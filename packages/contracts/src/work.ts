@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp } from './common.js';
+import { Id, Reason, Timestamp } from './common.js';
 import { AssignmentStatus, BlockerCode, RoleOnTask } from './enums.js';
 
 const Line = z.string().trim().min(1).max(2000);
@@ -69,6 +69,17 @@ export const Assignment = z.object({
   updated_at: Timestamp,
 });
 export type Assignment = z.infer<typeof Assignment>;
+
+export const ReassignRequest = z.strictObject({
+  agent_id: Id.describe('the agent that takes the work over'),
+  reason: Reason.optional(),
+});
+export type ReassignRequest = z.infer<typeof ReassignRequest>;
+export const Reassignment = z.object({
+  handed_off: Assignment.describe('the original assignment, now `handoff`'),
+  assignment: Assignment.describe('the same work, now with the new agent'),
+});
+export type Reassignment = z.infer<typeof Reassignment>;
 
 export const AssignmentListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),

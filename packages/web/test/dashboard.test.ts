@@ -179,6 +179,36 @@ describe('the dashboard', () => {
     expect(a.fire_history.at(-1)).toMatchObject({ reason: 'obstinate', context: 'Ignored the scope of the billing refactor twice', actor: 'ben' });
   });
 
+  it("hands an agent's open work to another in one step per assignment, within the caller's RACI rights", async () => {
+    const open = async (agent: string) =>
+      ((await call('GET', `/api/assignments?agent_id=${agent}&limit=1000`)).items as Array<{ assignment_id: string; status: string; task_id: string | null }>).filter((x) => x.status === 'active' || x.status === 'blocked');
+    const reassign = async (from: string, to: string) => {
+      const page = await signIn(keys.operator, `#/agents/${from}`);
+      await page.getByTestId('action-reassign').click();
+      await page.getByTestId('reassign-target').fill(to);
+      await page.getByTestId('reassign-confirm').click();
+      return page;
+    };
+    // Ben leads pod-build and has no role over pod-ops agents: the refusal is shown, nothing moves.
+    const opsBefore = await open('ops-deploy-2');
+    expect(opsBefore.length).toBeGreaterThan(0);
+    const refused = await reassign('ops-deploy-2', 'ops-deploy-1');
+    await eventually(() => refused.locator('[data-testid=reassign-dialog] .note.error').textContent()).toContain('RACI task_assignment');
+    expect(await open('ops-deploy-2')).toEqual(opsBefore);
+
+    const mine = await open('build-bot-4');
+    expect(mine.length).toBeGreaterThan(0);
+    const theirs = (await open('build-bot-2')).length;
+    await reassign('build-bot-4', 'build-bot-2');
+    await eventually(async () => (await open('build-bot-4')).length).toBe(0);
+    const now = await open('build-bot-2');
+    expect(now).toHaveLength(theirs + mine.length);
+    for (const m of mine) {
+      expect((await call('GET', `/api/assignments/${m.assignment_id}`)).status).toBe('handoff');
+      expect(now.some((x) => x.task_id === m.task_id)).toBe(true);
+    }
+  });
+
   it('acknowledges and resolves alerts from the alerts view, with escalation level visible', async () => {
     const page = await signIn(keys.operator, '#/alerts');
     await page.getByTestId('alert-row').first().waitFor();

@@ -45,6 +45,7 @@ const VALID_BODIES: Record<string, unknown> = {
     contract: { scope: 'fuzz scope', definition_of_done: ['done'] },
   },
   'PATCH /api/assignments/:id': { status: 'blocked', blocker_code: 'dependency', percent_complete: 10 },
+  'POST /api/assignments/:id/reassign': { agent_id: 'worker', reason: 'fuzz' },
   'POST /api/agents/:id/sessions': { session_key: 'fuzz-session', channel: 'web', metadata: { a: 1 } },
   'PATCH /api/sessions/:id': { message_count: 3, context_summary: 'fuzz', metadata: { b: 2 } },
   'POST /api/agents/:id/heartbeat': { status: 'ok', work_mode: 'idle', queue_depth: 1, summary: 'fuzz' },
@@ -555,6 +556,10 @@ describe.each(dialects())('bad input over HTTP on %s', (dialect) => {
     for (const r of routes.filter((x) => x.body)) {
       const ids: Ids = { ...idsA, agents: `ok-${++n}` };
       await api('POST', '/api/agents', { body: agentBody(ids.agents!) });
+      if (r.url.startsWith('/api/assignments/:id')) {
+        const a = await api('POST', '/api/assignments', { body: { agent_id: ids.agents, workstream_id: 'ok', role_on_task: 'owner', contract: { scope: 'ok', definition_of_done: ['done'] } } });
+        ids.assignments = a.body.assignment_id;
+      }
       const path = fillPath(r, ids);
       if (!path) continue;
       const res = await api(r.method, path, { body: validBody(r) });

@@ -227,6 +227,35 @@ describe.each(dialects())('foundation over HTTP on %s', (dialect) => {
     expect(thr[thr.length - 1]).toEqual({ day: '2026-01-05', completed: 1 });
   });
 
+  it('reassigns open work to another agent in one step, keeping its contract and timeline', async () => {
+    for (const id of ['re-from', 're-to', 're-gone']) await api('POST', '/api/agents', { body: agentBody(id) });
+    await api('POST', '/api/agents/re-gone/fire', { body: { reason: 'dumb' } });
+    const contract = { scope: 'migrate the auth tables', definition_of_done: ['tables moved'], evidence: ['migration log'] };
+    const a = await api('POST', '/api/assignments', { body: { agent_id: 're-from', workstream_id: 'auth', task_id: 'T-7', role_on_task: 'owner', due_at: '2026-01-07T09:00:00Z', contract } });
+    const id = a.body.assignment_id;
+    await api('PATCH', `/api/assignments/${id}`, { body: { status: 'blocked', blocker_code: 'dependency' } });
+
+    const r = await api('POST', `/api/assignments/${id}/reassign`, { body: { agent_id: 're-to', reason: 're-from is stuck' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.handed_off).toMatchObject({ assignment_id: id, agent_id: 're-from', status: 'handoff' });
+    expect(r.body.assignment).toMatchObject({ agent_id: 're-to', workstream_id: 'auth', task_id: 'T-7', role_on_task: 'owner', status: 'active', contract, due_at: '2026-01-07T09:00:00.000Z', start_at: a.body.start_at });
+    expect(r.body.assignment.assignment_id).not.toBe(id);
+    expect((await api('GET', `/api/assignments/${id}`)).body.status).toBe('handoff');
+    expect((await api('GET', '/api/assignments?agent_id=re-to')).body.items.map((x: { assignment_id: string }) => x.assignment_id)).toEqual([r.body.assignment.assignment_id]);
+
+    // Ended work, the same agent, a retired or unknown agent: refused, and nothing changes.
+    const snapshot = async () => (await api('GET', '/api/assignments?limit=1000')).body.items;
+    const before = await snapshot();
+    expect((await api('POST', `/api/assignments/${id}/reassign`, { body: { agent_id: 're-from' } })).status).toBe(409);
+    const next = r.body.assignment.assignment_id;
+    expect((await api('POST', `/api/assignments/${next}/reassign`, { body: { agent_id: 're-to' } })).status).toBe(409);
+    expect((await api('POST', `/api/assignments/${next}/reassign`, { body: { agent_id: 're-gone' } })).status).toBe(409);
+    expect((await api('POST', `/api/assignments/${next}/reassign`, { body: { agent_id: 'nobody' } })).status).toBe(422);
+    expect((await api('POST', '/api/assignments/none/reassign', { body: { agent_id: 're-to' } })).status).toBe(404);
+    expect((await api('POST', `/api/assignments/${next}/reassign`, { body: {} })).status).toBe(400);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('opens, lists and ends sessions', async () => {
     await api('POST', '/api/agents', { body: agentBody('sess-1') });
     const c = await api('POST', '/api/agents/sess-1/sessions', { body: { session_key: 'sk-1', channel: 'webchat', metadata: { a: 1 } } });

@@ -51,6 +51,7 @@ const CONTRACT_ROUTES: Array<[string, string[]]> = [
   ['POST /api/webhooks', []],
   ['POST /api/assignments', []],
   ['PATCH /api/assignments/{id}', []],
+  ['POST /api/assignments/{id}/reassign', []],
   ['POST /api/agents/{id}/sessions', []],
   ['GET /api/agents/{id}/sessions', []],
   ['PATCH /api/sessions/{id}', []],

@@ -6,7 +6,9 @@ import { getAgent } from '../store/agents.js';
 import { getMember, getPod } from '../store/org.js';
 import { governanceOf } from './governance.js';
 import { assertSkillsUsable } from './skills.js';
-import { msOrNull } from '../store/codec.js';
+import type { Kysely } from 'kysely';
+import { iso, msOrNull, parseJson } from '../store/codec.js';
+import type { DB } from '../store/tables.js';
 import {
   getAssignment,
   getSession,
@@ -24,8 +26,15 @@ import type { ServiceContext } from './context.js';
 
 export async function createAssignment(ctx: ServiceContext, ws: string, body: CreateAssignment): Promise<AssignmentRow> {
   const now = ctx.clock.now();
+  const row = await ctx.database.db.transaction().execute((tx) => insertNewAssignment(ctx, tx, ws, body, now));
+  ctx.bus.emit({ workspace_id: ws, type: 'assignment.created', agent_id: row.agent_id, data: { assignment_id: row.assignment_id } });
+  return row;
+}
+
+/** Checks and stores new work inside the caller's transaction: agent open, contract and skills as required, cross-pod DRI. */
+async function insertNewAssignment(ctx: ServiceContext, tx: Kysely<DB>, ws: string, body: CreateAssignment, now: number): Promise<AssignmentRow> {
   const id = body.assignment_id ?? ctx.ids.next();
-  const row = await ctx.database.db.transaction().execute(async (tx) => {
+  {
     const agent = await getAgent(tx, ws, body.agent_id);
     if (!agent) throw unknownReference('agent_id', body.agent_id, 'agent');
     if (isClosed(agent.current_state)) {
@@ -75,9 +84,49 @@ export async function createAssignment(ctx: ServiceContext, ws: string, body: Cr
     };
     await insertAssignment(tx, r);
     return r;
+  }
+}
+
+/**
+ * Hands open work (active or blocked) to another agent in one transaction: the same work, contract
+ * and deadline become a new assignment of `to`, checked like any new work, and the original ends
+ * as `handoff`. Either both happen or neither does.
+ */
+export async function reassignAssignment(ctx: ServiceContext, ws: string, id: string, to: string): Promise<{ from: AssignmentRow; to: AssignmentRow }> {
+  const now = ctx.clock.now();
+  const r = await ctx.database.db.transaction().execute(async (tx) => {
+    const cur = await getAssignment(tx, ws, id);
+    if (!cur) throw notFound('assignment', id);
+    if (cur.status !== 'active' && cur.status !== 'blocked') throw conflict(`assignment '${id}' is ${cur.status}; only open work can be reassigned`, { status: cur.status });
+    if (cur.agent_id === to) throw conflict(`assignment '${id}' is already with agent '${to}'`, { agent_id: to });
+    const contract = parseJson<CreateAssignment['contract'] | null>(cur.contract, null);
+    const next = await insertNewAssignment(
+      ctx,
+      tx,
+      ws,
+      {
+        agent_id: to,
+        workstream_id: cur.workstream_id,
+        role_on_task: cur.role_on_task as CreateAssignment['role_on_task'],
+        ...(cur.task_id !== null && { task_id: cur.task_id }),
+        // The work keeps its timeline: an overdue task stays overdue with its new agent.
+        start_at: iso(cur.start_at),
+        ...(cur.due_at !== null && { due_at: iso(cur.due_at) }),
+        ...(contract && { contract }),
+        ...(cur.pod_id !== null && { pod_id: cur.pod_id }),
+        ...(cur.dri_id !== null && { dri_id: cur.dri_id }),
+        required_skills: parseJson<string[]>(cur.required_skills, []),
+      },
+      now,
+    );
+    assertAssignmentChange(id, cur.status as AssignmentStatus, 'handoff');
+    const set: Partial<AssignmentRow> = { status: 'handoff', updated_at: now };
+    await updateAssignment(tx, ws, id, set);
+    return { from: { ...cur, ...set } as AssignmentRow, to: next };
   });
-  ctx.bus.emit({ workspace_id: ws, type: 'assignment.created', agent_id: row.agent_id, data: { assignment_id: id } });
-  return row;
+  ctx.bus.emit({ workspace_id: ws, type: 'assignment.updated', agent_id: r.from.agent_id, data: { assignment_id: id, status: 'handoff' } });
+  ctx.bus.emit({ workspace_id: ws, type: 'assignment.created', agent_id: r.to.agent_id, data: { assignment_id: r.to.assignment_id } });
+  return r;
 }
 
 export async function changeAssignment(

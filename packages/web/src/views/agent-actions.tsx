@@ -170,18 +170,8 @@ function ReassignDialog({ agent, work, onClose, onDone }: { agent: Agent; work: 
     setBusy(true);
     try {
       const other = await api.get<Agent>(`/api/agents/${encodeURIComponent(to)}`);
-      // Create the new assignment first: if that fails, nothing was handed off.
-      for (const w of work) {
-        await api.post('/api/assignments', {
-          agent_id: other.agent_id,
-          workstream_id: w.workstream_id,
-          ...(w.task_id ? { task_id: w.task_id } : {}),
-          role_on_task: w.role_on_task,
-          ...(w.due_at ? { due_at: w.due_at } : {}),
-          ...(w.contract ? { contract: w.contract } : {}),
-        });
-        await api.patch(`/api/assignments/${encodeURIComponent(w.assignment_id)}`, { status: 'handoff' });
-      }
+      // Each assignment moves in one server-side step: handed off and re-created together, or not at all.
+      for (const w of work) await api.post(`/api/assignments/${encodeURIComponent(w.assignment_id)}/reassign`, { agent_id: other.agent_id });
       onClose();
       onDone(`${work.length} assignment${work.length === 1 ? '' : 's'} moved from ${agent.agent_name} to ${other.agent_name}`);
     } catch (e) {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Assignment, AssignmentListQuery, CreateAssignment, CreateSession, Id, Session, UpdateAssignment, UpdateSession, page } from '@aetherboard/contracts';
+import { Assignment, AssignmentListQuery, CreateAssignment, CreateSession, Id, ReassignRequest, Reassignment, Session, UpdateAssignment, UpdateSession, page } from '@aetherboard/contracts';
 import { notFound, unknownReference } from '../../domain/errors.js';
 import { getAgent } from '../../store/agents.js';
 import { announceRaci, authorizeRaci } from '../../service/governance.js';
 import { loadAgent } from '../../service/agents.js';
-import { changeAssignment, changeSession, createAssignment, openSession } from '../../service/work.js';
+import { changeAssignment, changeSession, createAssignment, openSession, reassignAssignment } from '../../service/work.js';
 import { decodeStringCursor, pageOf } from '../../store/codec.js';
 import { getAssignment, getSession, listAssignments, listSessions, toAssignment, toSession } from '../../store/work.js';
 import { requireRole, requireSelfOr } from '../principal.js';
@@ -72,6 +72,36 @@ export function workRoutes(d: RouteDeps): AnyRoute[] {
         if (!row) throw notFound('assignment', params.id);
         requireSelfOr(principal, row.agent_id, 'viewer');
         return { body: toAssignment(row) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/assignments/:id/reassign',
+      tag: 'assignments',
+      summary: 'Hand open work to another agent: the original ends as handoff, the same work starts with the new agent, in one step',
+      description:
+        'The new assignment keeps the workstream, task, role, contract, required skills, pod, DRI, start and due times, and is checked like any new work ' +
+        '(agent open, contract where the tier needs one, skills validated). Only `active` or `blocked` work can be reassigned (409 otherwise). ' +
+        'Member keys need RACI task_assignment rights over both agents.',
+      access: 'authenticated',
+      roles: 'operator and up',
+      params: z.object({ id: Id }),
+      body: ReassignRequest,
+      responses: { 201: { description: 'the handed-off assignment and the new one', schema: Reassignment } },
+      handler: async ({ params, body, principal }) => {
+        requireRole(principal, 'operator');
+        const ws = principal.workspaceId;
+        const cur = await getAssignment(db(), ws, params.id);
+        if (!cur) throw notFound('assignment', params.id);
+        const target = await getAgent(db(), ws, body.agent_id);
+        if (!target) throw unknownReference('agent_id', body.agent_id, 'agent');
+        const from = await getAgent(db(), ws, cur.agent_id);
+        if (from) await authorizeRaci(db(), ws, principal.memberId, 'task_assignment', from);
+        await authorizeRaci(db(), ws, principal.memberId, 'task_assignment', target);
+        const r = await reassignAssignment(svc, ws, params.id, body.agent_id);
+        const why = body.reason ? `: ${body.reason}` : '';
+        await announceRaci(db(), ws, 'task_assignment', target, principal.actor, `reassigned ${params.id} from ${cur.agent_id} as ${r.to.assignment_id}${why}`, svc.clock.now());
+        return { status: 201, body: { handed_off: toAssignment(r.from), assignment: toAssignment(r.to) } };
       },
     }),
     defineRoute({
