@@ -127,6 +127,8 @@ export class AetherBoardClient {
     list: (q: T.AssignmentListQuery = {}) => this.get<T.Page<T.Assignment>>('/api/assignments', q),
     get: (id: string) => this.get<T.Assignment>(`/api/assignments/${enc(id)}`),
     update: (id: string, patch: T.UpdateAssignmentInput) => this.send<T.Assignment>('PATCH', `/api/assignments/${enc(id)}`, patch),
+    /** Hands open work to another agent: the original ends as handoff, the same work starts with `agent_id`. */
+    reassign: (id: string, body: T.ReassignInput) => this.send<T.Reassignment>('POST', `/api/assignments/${enc(id)}/reassign`, body),
   };
 
   readonly sessions = {

@@ -155,6 +155,13 @@ describe.each(dialects())('the SDK against a live server on %s', (dialect) => {
 
     const asg = await admin.assignments.create({ agent_id: 'sdk-a1', workstream_id: 'w1', role_on_task: 'owner', contract: { scope: 'ship it', definition_of_done: ['merged'] } });
     expect((await admin.assignments.update(asg.assignment_id, { status: 'done' })).status).toBe('done');
+    // Open work moves to another agent in one call; the same call on ended work is a 409.
+    await admin.agents.create(agentBody('sdk-b1', { owner_id: 'sdk-owner', team_id: 'sdk-other', priority_tier: 'P2' }) as never);
+    const open = await admin.assignments.create({ agent_id: 'sdk-a1', workstream_id: 'w2', role_on_task: 'owner' });
+    const moved = await admin.assignments.reassign(open.assignment_id, { agent_id: 'sdk-b1', reason: 'a1 is busy' });
+    expect(moved.handed_off.status).toBe('handoff');
+    expect(moved.assignment).toMatchObject({ agent_id: 'sdk-b1', workstream_id: 'w2', status: 'active' });
+    await expect(admin.assignments.reassign(asg.assignment_id, { agent_id: 'sdk-b1' })).rejects.toMatchObject({ status: 409, code: 'conflict' });
     const started = await admin.invocations.start({ agent_id: 'sdk-a1', task_description: 'Optimize the query' });
     expect(started.complexity_score).toBe(5);
     const done = await admin.invocations.complete(started.invocation_id, { success: true, tokens_used: 10, cost_usd: 0.25 });
