@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { AgentState, AgentType, Health, PriorityTier, RiskLevel } from '@aetherboard/contracts';
 import { type Agent, type AgentListQuery, type CreateAgentInput, type Transition } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { CliError, EXIT } from '../lib/exit.js';
@@ -6,9 +7,9 @@ import { listPages, withPages, type PageFlags } from '../lib/list.js';
 import { decimal, list } from '../lib/parse.js';
 import { printFields, printJson, printTable, time, type Column } from '../lib/output.js';
 
-export const STATES = ['registered', 'ready', 'assigned', 'executing', 'blocked', 'degraded', 'escalated', 'paused', 'retired', 'archived'];
-const HEALTH = ['healthy', 'at_risk', 'breach', 'critical', 'not_monitored'];
-export const TIERS = ['P0', 'P1', 'P2'];
+export const STATES = AgentState.options;
+const HEALTH = Health.options;
+export const TIERS = PriorityTier.options;
 
 export const AGENT_COLUMNS: Column<Agent>[] = [
   { header: 'agent', get: (a) => a.agent_id },
@@ -148,14 +149,14 @@ export function registerAgents(program: Command): void {
       .requiredOption('--team <team_id>', 'functional team, e.g. platform')
       .addOption(new Option('--tier <tier>', 'priority tier: heartbeat cadence P0 60 s, P1 180 s, P2 600 s').choices(TIERS).makeOptionMandatory())
       .option('--name <name>', 'human-readable name (default: the id)')
-      .addOption(new Option('--type <type>', 'agent type').choices(['main', 'subagent', 'specialist', 'watcher']).default('specialist'))
+      .addOption(new Option('--type <type>', 'agent type').choices(AgentType.options).default('specialist'))
       .option('--capabilities <tags>', 'comma-separated capability tags', list, ['general'])
       .option('--model-profile <profile>', 'runtime/model preset', 'default')
       .option('--model <model>', 'the model it runs on')
       .option('--secondary-owner <member_id>', 'covers for the owner')
       .option('--pod <pod_id>', 'its pod')
       .option('--role <role>', 'e.g. qa or reviewer')
-      .addOption(new Option('--risk <level>', 'risk level').choices(['low', 'medium', 'high']).default('low'))
+      .addOption(new Option('--risk <level>', 'risk level').choices(RiskLevel.options).default('low'))
       .option('--budget <usd>', 'daily cost budget in USD', decimal(0))
       .option('--notes <text>', 'free-form notes'),
   ).action(

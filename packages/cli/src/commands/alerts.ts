@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { AlertSeverity, AlertStatus } from '@aetherboard/contracts';
 import type { Alert, AlertListQuery } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { printFields, printJson, printTable, time, type Column } from '../lib/output.js';
@@ -35,8 +36,8 @@ export function registerAlerts(program: Command): void {
       .command('ls', { isDefault: true })
       .alias('list')
       .description('list alerts, newest first')
-      .addOption(new Option('--status <status>', 'open, acknowledged or resolved').choices(['open', 'acknowledged', 'resolved']))
-      .addOption(new Option('--severity <sev>', 'P1 pages at once, P2 goes into digests').choices(['P1', 'P2']))
+      .addOption(new Option('--status <status>', 'open, acknowledged or resolved').choices(AlertStatus.options))
+      .addOption(new Option('--severity <sev>', 'P1 pages at once, P2 goes into digests').choices(AlertSeverity.options))
       .option('--agent <agent_id>', 'one agent')
       .option('--kind <kind>', 'e.g. heartbeat_breach')
       .option('--pod <pod_id>', "a pod's agents")),

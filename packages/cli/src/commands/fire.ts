@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { FireReason } from '@aetherboard/sdk';
+import { FireReason } from '@aetherboard/contracts';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { printJson } from '../lib/output.js';
 
@@ -9,7 +9,7 @@ export function registerFire(program: Command): void {
       .command('fire')
       .description('retire an agent for cause: its open assignments are handed off and the firing is kept in its record')
       .argument('<agent_id>')
-      .addOption(new Option('--reason <reason>', 'why it is fired').choices(['derailed', 'obstinate', 'dumb', 'unresponsive', 'corrupted']).makeOptionMandatory())
+      .addOption(new Option('--reason <reason>', 'why it is fired').choices(FireReason.options).makeOptionMandatory())
       .option('--context <text>', 'what happened, for the record'),
   ).action(
     run(async (id: string, f: Flags<{ reason: string; context?: string }>) => {

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { HeartbeatStatus, WorkMode } from '@aetherboard/contracts';
 import type { HeartbeatInput } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { int } from '../lib/parse.js';
@@ -21,8 +22,8 @@ export function registerHeartbeat(program: Command): void {
       .command('heartbeat')
       .description("send one heartbeat for an agent (an agent key may only beat for its own agent)")
       .argument('<agent_id>')
-      .addOption(new Option('--status <status>', 'how the agent is').choices(['ok', 'degraded', 'blocked', 'offline']).default('ok'))
-      .addOption(new Option('--mode <work_mode>', 'what it is doing').choices(['idle', 'executing', 'waiting', 'escalated']).default('idle'))
+      .addOption(new Option('--status <status>', 'how the agent is').choices(HeartbeatStatus.options).default('ok'))
+      .addOption(new Option('--mode <work_mode>', 'what it is doing').choices(WorkMode.options).default('idle'))
       .option('--summary <text>', 'one line on what it is doing or needs (at most 140 characters)')
       .option('--assignment <assignment_id>', 'the assignment it works on')
       .option('--queue <n>', 'pending tasks', int())

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { KeyRole } from '@aetherboard/contracts';
 import type { ApiKey, CreateKeyInput } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { printFields, printJson, printTable, time } from '../lib/output.js';
@@ -29,7 +30,7 @@ export function registerKeys(program: Command): void {
     keys
       .command('create')
       .description('create a key; its secret is printed once and stored only hashed')
-      .addOption(new Option('--role <role>', 'viewer reads; operator runs the fleet; admin also manages keys, members and pods; agent acts for one agent').choices(['viewer', 'operator', 'admin', 'agent']).makeOptionMandatory())
+      .addOption(new Option('--role <role>', 'viewer reads; operator runs the fleet; admin also manages keys, members and pods; agent acts for one agent').choices(KeyRole.options).makeOptionMandatory())
       .requiredOption('--label <label>', 'what the key is for')
       .option('--agent <agent_id>', 'the agent an agent key belongs to')
       .option('--member <member_id>', 'bind the key to a member: RACI then decides what it may do'),

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { MemberKind, MemberStatus } from '@aetherboard/contracts';
 import type { CreateMemberInput, Member, MemberListQuery } from '@aetherboard/sdk';
 import { connect, run, withApi, type Flags } from '../lib/api.js';
 import { printJson, printTable } from '../lib/output.js';
@@ -12,8 +13,8 @@ export function registerMembers(program: Command): void {
       .command('ls', { isDefault: true })
       .alias('list')
       .description('list members; the workforce manager is marked with *')
-      .addOption(new Option('--kind <kind>', 'human or agent').choices(['human', 'agent']))
-      .addOption(new Option('--status <status>', 'active or left').choices(['active', 'left']))),
+      .addOption(new Option('--kind <kind>', 'human or agent').choices(MemberKind.options))
+      .addOption(new Option('--status <status>', 'active or left').choices(MemberStatus.options))),
   ).action(
     run(async (f: Flags<PageFlags & { kind?: string; status?: string }>) => {
       const client = connect(f);
@@ -37,7 +38,7 @@ export function registerMembers(program: Command): void {
       .description('add a person (or an agent node) to the org graph')
       .argument('[member_id]', 'the id to use (default: the server makes one)')
       .requiredOption('--name <name>', 'display name')
-      .addOption(new Option('--kind <kind>', 'human or agent').choices(['human', 'agent']).default('human'))
+      .addOption(new Option('--kind <kind>', 'human or agent').choices(MemberKind.options).default('human'))
       .option('--email <email>', 'where to reach them'),
   ).action(
     run(async (id: string | undefined, f: Flags<{ name: string; kind: string; email?: string }>) => {
