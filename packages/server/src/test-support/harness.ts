@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,9 +32,29 @@ export interface TestDb {
 }
 
 let schemaSeq = 0;
+let swept: Promise<void> | null = null;
+/** Test schemas older than this were left by a run that was killed before its cleanup. */
+const STALE_SCHEMA_MS = 6 * 60 * 60 * 1000;
+
+/** Drops the schemas of test runs that died before dropping their own (once per test process). */
+async function sweepStaleSchemas(): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    const r = await admin.query<{ name: string }>(`SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE 't\\_%'`);
+    for (const { name } of r.rows) {
+      const made = parseInt(/^t_\d+_([0-9a-z]+)_\d+$/.exec(name)?.[1] ?? '', 36);
+      if (Number.isFinite(made) && Date.now() - made > STALE_SCHEMA_MS) await dropSchema(PG_URL, name).catch(() => undefined);
+    }
+  } finally {
+    await admin.end();
+  }
+}
 
 export async function openTestDb(dialect: Dialect): Promise<TestDb> {
   if (dialect === 'postgres') {
+    swept ??= sweepStaleSchemas();
+    await swept;
     const schema = `t_${process.pid}_${Date.now().toString(36)}_${++schemaSeq}`;
     const database = await openDatabase({ databaseUrl: PG_URL, schema, poolSize: 5 });
     return {
