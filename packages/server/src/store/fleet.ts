@@ -14,10 +14,6 @@ export interface SpendSource {
 
 export async function fleetSummary(db: Kysely<DB>, ws: string, now: number, spend: SpendSource, openAlerts: number): Promise<FleetSummary> {
   const base = () => db.selectFrom('agents').where('workspace_id', '=', ws);
-  const byState = await base()
-    .select(['current_state', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('current_state')
-    .execute();
   const byHealth = await base()
     .select(['health', (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy('health')
@@ -62,12 +58,14 @@ export async function fleetSummary(db: Kysely<DB>, ws: string, now: number, spen
     .execute();
   const spent = await spend.spentSince(db, ws, Math.floor(now / DAY) * DAY);
 
-  const agentsByState: Record<string, number> = {};
+  // Every count is read from an index alone (migration 0008); the fleet's states are the teams' summed.
+  const states = new Map<string, number>();
   let total = 0;
-  for (const r of byState) {
-    agentsByState[r.current_state] = Number(r.n);
+  for (const r of byTeamState) {
+    states.set(r.current_state, (states.get(r.current_state) ?? 0) + Number(r.n));
     total += Number(r.n);
   }
+  const agentsByState = Object.fromEntries([...states].sort(([a], [b]) => (a < b ? -1 : 1)));
   const health = { healthy: 0, at_risk: 0, breach: 0, critical: 0, not_monitored: 0 };
   for (const r of byHealth) health[r.health as keyof typeof health] = Number(r.n);
 

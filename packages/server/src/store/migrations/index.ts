@@ -7,6 +7,7 @@ import { integrations } from './0004-integrations.js';
 import { governance } from './0005-governance.js';
 import { scaleOut } from './0006-scale-out.js';
 import { heartbeatChains } from './0007-heartbeat-chains.js';
+import { summaryIndexes } from './0008-summary-indexes.js';
 import type { MigrationFactory } from './kit.js';
 
 /**
@@ -22,6 +23,7 @@ const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0005_governance', governance],
   ['0006_scale_out', scaleOut],
   ['0007_heartbeat_chains', heartbeatChains],
+  ['0008_summary_indexes', summaryIndexes],
 ];
 
 /** Applies every migration (or those up to and including `upTo`, for upgrade tests). */
