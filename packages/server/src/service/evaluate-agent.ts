@@ -195,41 +195,40 @@ export async function openAlert(
 
 /** Resolves an alert (by a person, or by `system` when its condition cleared), audited and announced live. */
 export async function resolveAlertRow(ctx: ServiceContext, tx: Kysely<DB>, alert: AlertRow, by: string, note: string | null, now: number): Promise<AlertRow> {
-  const patch = { status: 'resolved', resolved_at: now, resolved_by: by, resolve_note: note, next_escalation_at: null };
-  await updateAlert(tx, alert.alert_id, patch);
-  await insertEvent(tx, {
-    workspace_id: alert.workspace_id,
-    agent_id: alert.agent_id,
-    at: now,
-    type: 'alert.resolved',
-    from_value: alert.status,
-    to_value: 'resolved',
-    reason: note ?? (by === 'system' ? 'condition cleared' : 'resolved'),
-    alert_id: alert.alert_id,
-    payload: { by },
-    notify: alert.severity === 'P1',
-  });
-  ctx.bus.emit({ workspace_id: alert.workspace_id, type: 'alert.resolved', agent_id: alert.agent_id ?? undefined, data: { alert_id: alert.alert_id } });
-  return { ...alert, ...patch };
+  const patch = { status: 'resolved' as const, resolved_at: now, resolved_by: by, resolve_note: note, next_escalation_at: null };
+  return moveAlert(ctx, tx, alert, patch, by, note ?? (by === 'system' ? 'condition cleared' : 'resolved'), now);
 }
 
 /** Someone is on it: the alert stops escalating. Audited, and announced to P1 subscribers and live. */
 export async function acknowledgeAlertRow(ctx: ServiceContext, tx: Kysely<DB>, alert: AlertRow, by: string, note: string | null, now: number): Promise<AlertRow> {
-  const patch = { status: 'acknowledged', acknowledged_at: now, acknowledged_by: by, ack_note: note, next_escalation_at: null };
+  const patch = { status: 'acknowledged' as const, acknowledged_at: now, acknowledged_by: by, ack_note: note, next_escalation_at: null };
+  return moveAlert(ctx, tx, alert, patch, by, note ?? `acknowledged by ${by}`, now);
+}
+
+/** Writes an alert's new status, keeps it in the flip history (P1 moves notify) and tells live listeners. */
+async function moveAlert(
+  ctx: ServiceContext,
+  tx: Kysely<DB>,
+  alert: AlertRow,
+  patch: Partial<AlertRow> & { status: 'resolved' | 'acknowledged' },
+  by: string,
+  reason: string,
+  now: number,
+): Promise<AlertRow> {
   await updateAlert(tx, alert.alert_id, patch);
   await insertEvent(tx, {
     workspace_id: alert.workspace_id,
     agent_id: alert.agent_id,
     at: now,
-    type: 'alert.acknowledged',
+    type: `alert.${patch.status}`,
     from_value: alert.status,
-    to_value: 'acknowledged',
-    reason: note ?? `acknowledged by ${by}`,
+    to_value: patch.status,
+    reason,
     alert_id: alert.alert_id,
     payload: { by },
     notify: alert.severity === 'P1',
   });
-  ctx.bus.emit({ workspace_id: alert.workspace_id, type: 'alert.acknowledged', agent_id: alert.agent_id ?? undefined, data: { alert_id: alert.alert_id } });
+  ctx.bus.emit({ workspace_id: alert.workspace_id, type: `alert.${patch.status}`, agent_id: alert.agent_id ?? undefined, data: { alert_id: alert.alert_id } });
   return { ...alert, ...patch };
 }
 
