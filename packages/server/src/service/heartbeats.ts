@@ -29,8 +29,16 @@ interface Committed {
   /** How many beats were stored. */
   stored: number;
   toEvaluate: Array<[string, string]>;
-  workspaces: Set<string>;
+  /** Per workspace, the agents that beat (listed only up to HEARTBEAT_EVENT_AGENTS + 1). */
+  beaten: Map<string, Set<string>>;
 }
+
+/**
+ * A `heartbeats` live event names the agents that beat when there are at most this many (agent
+ * keys and an agent's page then hear only of their own agent); a larger batch is announced by
+ * count alone, which means "refresh what you show".
+ */
+export const HEARTBEAT_EVENT_AGENTS = 32;
 
 const MAX_PER_FLUSH = 50_000;
 
@@ -103,7 +111,13 @@ export class HeartbeatIngest {
         if (this.queue.length > 0) this.schedule();
       }
       if (done.toEvaluate.length > 0) await this.evaluate(done.toEvaluate);
-      for (const ws of done.workspaces) this.ctx.bus.emit({ workspace_id: ws, type: 'heartbeats' });
+      for (const [ws, ids] of done.beaten) {
+        if (ids.size > HEARTBEAT_EVENT_AGENTS) this.ctx.bus.emit({ workspace_id: ws, type: 'heartbeats', data: { agent_ids: null } });
+        else if (ids.size > 0) {
+          const list = [...ids];
+          this.ctx.bus.emit({ workspace_id: ws, type: 'heartbeats', ...(list.length === 1 && { agent_id: list[0] }), data: { agent_ids: list } });
+        }
+      }
       this.accepted += done.stored;
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(done.results[i]!);
     } catch (err) {
@@ -126,6 +140,7 @@ export class HeartbeatIngest {
     // Every accepted beat of a request shares one result: a batch of 10,000 allocates none.
     const results: BeatResult[][] = batch.map((p) => new Array<BeatResult>(p.items.length).fill({ ok: true, receivedAt: p.receivedAt }));
     const toEvaluate: Array<[string, string]> = [];
+    const beaten = new Map<string, Set<string>>();
 
     await this.store.ingest(items, (rows) => {
       // Beats of one agent in this batch share its working copy (rows are one object per agent).
@@ -149,6 +164,9 @@ export class HeartbeatIngest {
             continue;
           }
           const b = it.body;
+          let ids = beaten.get(it.ws);
+          if (!ids) beaten.set(it.ws, (ids = new Set()));
+          if (ids.size <= HEARTBEAT_EVENT_AGENTS) ids.add(it.agentId);
           beats.push({
             workspace_id: it.ws,
             agent_id: it.agentId,
@@ -186,7 +204,7 @@ export class HeartbeatIngest {
       return { beats, updates };
     });
 
-    return { results, stored, toEvaluate, workspaces: new Set(policies.keys()) };
+    return { results, stored, toEvaluate, beaten };
   }
 }
 

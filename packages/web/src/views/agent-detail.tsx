@@ -51,8 +51,8 @@ export function AgentDetail({ agentId }: { agentId: string }) {
       };
     },
     [agentId],
-    // Heartbeats are announced per batch, not per agent; at fleet rates that is a steady trickle.
-    (e) => e.agent_id === agentId || e.type === 'heartbeats' || e.type.startsWith('alert'),
+    // A small batch of heartbeats names its agents; a large one (agent_ids null) may hold this one.
+    (e) => e.agent_id === agentId || (e.type === 'heartbeats' && beatIncludes(e.data, agentId)) || e.type.startsWith('alert'),
     1500,
   );
   const [toast, setToast] = useState<{ message: string; kind: 'ok' | 'error' } | null>(null);
@@ -433,4 +433,9 @@ function ContractList({ title, items }: { title: string; items: string[] }) {
       </dd>
     </>
   );
+}
+
+function beatIncludes(data: unknown, agentId: string): boolean {
+  const ids = (data as { agent_ids?: unknown } | null | undefined)?.agent_ids;
+  return !Array.isArray(ids) || ids.includes(agentId);
 }

@@ -132,9 +132,31 @@ describe.each(dialects())('GET /api/events on %s', (dialect) => {
       const e = await sse.next('change', 'agent.transition');
       expect(e.data).toMatchObject({ agent_id: 'mine', type: 'agent.transition' });
       expect(sse.events.some((x) => (x.data as { agent_id?: string }).agent_id === 'not-mine')).toBe(false);
+
+      // Heartbeats: its own are announced to it by name, another agent's are not.
+      await s.api('POST', '/api/heartbeats', { body: { heartbeats: [{ agent_id: 'not-mine', status: 'ok', work_mode: 'idle' }] } });
+      await s.api('POST', '/api/heartbeats', { body: { heartbeats: [{ agent_id: 'not-mine', status: 'ok', work_mode: 'idle' }, { agent_id: 'mine', status: 'ok', work_mode: 'idle' }] } });
+      const hb = await sse.next('change', 'heartbeats');
+      expect(hb.data).toEqual({ type: 'heartbeats', agent_id: null, data: { agent_ids: ['not-mine', 'mine'] } });
+      await s.api('POST', '/api/agents/mine/heartbeat', { body: { status: 'ok', work_mode: 'idle' } });
+      expect((await sse.next('change', 'heartbeats')).data).toEqual({ type: 'heartbeats', agent_id: 'mine', data: { agent_ids: ['mine'] } });
+      expect(sse.events.filter((x) => (x.data as { type: string }).type === 'heartbeats')).toHaveLength(2);
     } finally {
       sse.close();
     }
+  });
+
+  it('announces a large batch of heartbeats by count, without its agents', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `many-${i}`);
+    for (const id of ids) await s.api('POST', '/api/agents', { body: agentBody(id) });
+    const seen: Array<{ type: string; agent_id?: string; data?: unknown }> = [];
+    const off = s.app.svc.bus.on((e) => seen.push(e));
+    try {
+      expect((await s.api('POST', '/api/heartbeats', { body: { heartbeats: ids.map((agent_id) => ({ agent_id, status: 'ok', work_mode: 'idle' })) } })).status).toBe(202);
+    } finally {
+      off();
+    }
+    expect(seen.filter((e) => e.type === 'heartbeats')).toEqual([{ workspace_id: 'default', type: 'heartbeats', data: { agent_ids: null } }]);
   });
 
   it('unsubscribes when the client goes away', async () => {

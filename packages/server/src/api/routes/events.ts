@@ -18,6 +18,12 @@ export interface EventStreamOptions {
 
 const MAX_BUFFERED_BYTES = 1 << 20;
 
+/** A change that lists its agents (the `heartbeats` event) and names this one among them. */
+function namesAgent(e: ChangeEvent, agentId: string): boolean {
+  const ids = (e.data as { agent_ids?: unknown } | undefined)?.agent_ids;
+  return Array.isArray(ids) && ids.includes(agentId);
+}
+
 function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -57,6 +63,8 @@ export function eventRoutes(d: RouteDeps, opts: EventStreamOptions = {}): AnyRou
         `\`${EVENTS_COOKIE}\` cookie holding the key. Events: \`ready\` once subscribed; \`change\` with ` +
         '`{type, agent_id?, data?}` for each change (agent.registered, agent.transition, agent.fired, assignment.updated, …); ' +
         '`overflow` with `{count}` when a burst was too large to list, meaning "refetch what you show". ' +
+        '`heartbeats` carries `{agent_ids}`: the agents whose beats were just stored, or null when there were more than 32 ' +
+        '(`agent_id` too when there was one). ' +
         'A comment line is sent every 15 s to keep the connection open. Agent keys receive only their own agent\'s changes.',
       access: 'public',
       roles: 'any key',
@@ -110,7 +118,7 @@ export function eventRoutes(d: RouteDeps, opts: EventStreamOptions = {}): AnyRou
 
         const off = d.svc.bus.on((e) => {
           if (e.workspace_id !== ws) return;
-          if (onlyAgent !== null && e.agent_id !== onlyAgent) return;
+          if (onlyAgent !== null && e.agent_id !== onlyAgent && !namesAgent(e, onlyAgent)) return;
           if (pending.length < maxPerFlush) pending.push(e);
           else overflow += 1;
           flushTimer ??= setTimeout(flush, flushMs);
