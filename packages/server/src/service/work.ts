@@ -23,7 +23,6 @@ import {
 } from '../store/work.js';
 import type { ServiceContext } from './context.js';
 
-
 export async function createAssignment(ctx: ServiceContext, ws: string, body: CreateAssignment): Promise<AssignmentRow> {
   const now = ctx.clock.now();
   const row = await ctx.database.db.transaction().execute((tx) => insertNewAssignment(ctx, tx, ws, body, now));
@@ -34,57 +33,55 @@ export async function createAssignment(ctx: ServiceContext, ws: string, body: Cr
 /** Checks and stores new work inside the caller's transaction: agent open, contract and skills as required, cross-pod DRI. */
 async function insertNewAssignment(ctx: ServiceContext, tx: Kysely<DB>, ws: string, body: CreateAssignment, now: number): Promise<AssignmentRow> {
   const id = body.assignment_id ?? ctx.ids.next();
-  {
-    const agent = await getAgent(tx, ws, body.agent_id);
-    if (!agent) throw unknownReference('agent_id', body.agent_id, 'agent');
-    if (isClosed(agent.current_state)) {
-      throw conflict(`agent '${body.agent_id}' is ${agent.current_state} and takes no new work`, { agent_id: body.agent_id });
-    }
-    if (await getAssignment(tx, ws, id)) throw conflict(`assignment '${id}' already exists`, { field: 'assignment_id' });
-    const { settings } = await governanceOf(tx, ws);
-    if (!body.contract && settings.contract_required_tiers.includes(agent.priority_tier as PriorityTier)) {
-      throw new DomainError('validation_failed', `a task contract is required for ${agent.priority_tier} work`, [
-        { path: 'body.contract', message: `required for ${settings.contract_required_tiers.join('/')} agents (scope, non-goals, inputs, dependencies, definition of done, evidence, rollback)` },
-      ]);
-    }
-    await assertSkillsUsable(tx, ws, body.agent_id, body.required_skills ?? [], now);
-    if (body.pod_id !== undefined && !(await getPod(tx, ws, body.pod_id))) throw unknownReference('pod_id', body.pod_id, 'pod');
-    if (body.dri_id !== undefined && !(await getMember(tx, ws, body.dri_id))) throw unknownReference('dri_id', body.dri_id, 'member or agent');
-    if (body.pod_id !== undefined && body.pod_id !== agent.pod_id && body.dri_id === undefined) {
-      throw new DomainError('validation_failed', `cross-pod work (pod '${body.pod_id}', agent in '${agent.pod_id ?? 'no pod'}') must name one DRI`, [
-        { path: 'body.dri_id', message: 'required for cross-pod assignments' },
-      ]);
-    }
-    const startAt = msOrNull(body.start_at) ?? now;
-    const dueAt = msOrNull(body.due_at);
-    if (dueAt !== null && dueAt < startAt) {
-      throw new DomainError('validation_failed', 'due_at is before start_at', [{ path: 'body.due_at', message: 'must not be before start_at' }]);
-    }
-    const r: AssignmentRow = {
-      workspace_id: ws,
-      assignment_id: id,
-      agent_id: body.agent_id,
-      workstream_id: body.workstream_id,
-      task_id: body.task_id ?? null,
-      role_on_task: body.role_on_task,
-      start_at: startAt,
-      due_at: dueAt,
-      status: 'active',
-      blocker_code: null,
-      percent_complete: 0,
-      contract: body.contract ? JSON.stringify(body.contract) : null,
-      pod_id: body.pod_id ?? null,
-      dri_id: body.dri_id ?? null,
-      required_skills: JSON.stringify(body.required_skills ?? []),
-      evidence: '[]',
-      blocked_at: null,
-      completed_at: null,
-      created_at: now,
-      updated_at: now,
-    };
-    await insertAssignment(tx, r);
-    return r;
+  const agent = await getAgent(tx, ws, body.agent_id);
+  if (!agent) throw unknownReference('agent_id', body.agent_id, 'agent');
+  if (isClosed(agent.current_state)) {
+    throw conflict(`agent '${body.agent_id}' is ${agent.current_state} and takes no new work`, { agent_id: body.agent_id });
   }
+  if (await getAssignment(tx, ws, id)) throw conflict(`assignment '${id}' already exists`, { field: 'assignment_id' });
+  const { settings } = await governanceOf(tx, ws);
+  if (!body.contract && settings.contract_required_tiers.includes(agent.priority_tier as PriorityTier)) {
+    throw new DomainError('validation_failed', `a task contract is required for ${agent.priority_tier} work`, [
+      { path: 'body.contract', message: `required for ${settings.contract_required_tiers.join('/')} agents (scope, non-goals, inputs, dependencies, definition of done, evidence, rollback)` },
+    ]);
+  }
+  await assertSkillsUsable(tx, ws, body.agent_id, body.required_skills ?? [], now);
+  if (body.pod_id !== undefined && !(await getPod(tx, ws, body.pod_id))) throw unknownReference('pod_id', body.pod_id, 'pod');
+  if (body.dri_id !== undefined && !(await getMember(tx, ws, body.dri_id))) throw unknownReference('dri_id', body.dri_id, 'member or agent');
+  if (body.pod_id !== undefined && body.pod_id !== agent.pod_id && body.dri_id === undefined) {
+    throw new DomainError('validation_failed', `cross-pod work (pod '${body.pod_id}', agent in '${agent.pod_id ?? 'no pod'}') must name one DRI`, [
+      { path: 'body.dri_id', message: 'required for cross-pod assignments' },
+    ]);
+  }
+  const startAt = msOrNull(body.start_at) ?? now;
+  const dueAt = msOrNull(body.due_at);
+  if (dueAt !== null && dueAt < startAt) {
+    throw new DomainError('validation_failed', 'due_at is before start_at', [{ path: 'body.due_at', message: 'must not be before start_at' }]);
+  }
+  const r: AssignmentRow = {
+    workspace_id: ws,
+    assignment_id: id,
+    agent_id: body.agent_id,
+    workstream_id: body.workstream_id,
+    task_id: body.task_id ?? null,
+    role_on_task: body.role_on_task,
+    start_at: startAt,
+    due_at: dueAt,
+    status: 'active',
+    blocker_code: null,
+    percent_complete: 0,
+    contract: body.contract ? JSON.stringify(body.contract) : null,
+    pod_id: body.pod_id ?? null,
+    dri_id: body.dri_id ?? null,
+    required_skills: JSON.stringify(body.required_skills ?? []),
+    evidence: '[]',
+    blocked_at: null,
+    completed_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await insertAssignment(tx, r);
+  return r;
 }
 
 /**
@@ -97,7 +94,8 @@ export async function reassignAssignment(ctx: ServiceContext, ws: string, id: st
   const r = await ctx.database.db.transaction().execute(async (tx) => {
     const cur = await getAssignment(tx, ws, id);
     if (!cur) throw notFound('assignment', id);
-    if (cur.status !== 'active' && cur.status !== 'blocked') throw conflict(`assignment '${id}' is ${cur.status}; only open work can be reassigned`, { status: cur.status });
+    // Ended work stays ended: the domain's rule, checked before anything is written.
+    assertAssignmentChange(id, cur.status as AssignmentStatus, 'handoff');
     if (cur.agent_id === to) throw conflict(`assignment '${id}' is already with agent '${to}'`, { agent_id: to });
     const contract = parseJson<CreateAssignment['contract'] | null>(cur.contract, null);
     const next = await insertNewAssignment(
@@ -119,7 +117,6 @@ export async function reassignAssignment(ctx: ServiceContext, ws: string, id: st
       },
       now,
     );
-    assertAssignmentChange(id, cur.status as AssignmentStatus, 'handoff');
     const set: Partial<AssignmentRow> = { status: 'handoff', updated_at: now };
     await updateAssignment(tx, ws, id, set);
     return { from: { ...cur, ...set } as AssignmentRow, to: next };
