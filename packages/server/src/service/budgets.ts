@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AgentState } from '@aetherboard/contracts';
 import { dayStart, isBurnAnomaly, judgeBudget } from '../domain/budgets.js';
-import { CLOSED_STATES, isLegalTransition } from '../domain/lifecycle.js';
+import { isClosed, isLegalTransition } from '../domain/lifecycle.js';
 import { getAgent, updateAgent, type AgentRow } from '../store/agents.js';
 import { openAlertByKey } from '../store/alerts.js';
 import { spentSince } from '../store/invocations.js';
@@ -33,24 +33,50 @@ async function setCondition(
   }
 }
 
+interface Spender {
+  agent_id: string;
+  cost_budget_daily: number | null;
+  pod_id: string | null;
+  team_id: string;
+  current_state: string;
+}
+
+/** The agents named, whatever their state, read 500 at a time. */
+async function spendersOf(db: Kysely<DB>, ws: string, ids: readonly string[]): Promise<Spender[]> {
+  const out: Spender[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    out.push(
+      ...(await db
+        .selectFrom('agents')
+        .select(['agent_id', 'cost_budget_daily', 'pod_id', 'team_id', 'current_state'])
+        .where('workspace_id', '=', ws)
+        .where('agent_id', 'in', ids.slice(i, i + 500))
+        .execute()),
+    );
+  }
+  return out;
+}
+
 /**
  * What each pod and team spent, from each agent's spend: retired and archived agents included,
  * since their money was spent all the same. The one sum behind both the quota alerts and
- * GET /api/budgets. It reads only the agents that spent, not the whole fleet.
+ * GET /api/budgets.
  */
-export async function spendByScope(db: Kysely<DB>, ws: string, spent: ReadonlyMap<string, number>): Promise<Record<'pod' | 'team', Map<string, number>>> {
+function spendByScope(agents: readonly Spender[], spent: ReadonlyMap<string, number>): Record<'pod' | 'team', Map<string, number>> {
   const out = { pod: new Map<string, number>(), team: new Map<string, number>() };
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
-  const ids = [...spent.keys()];
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('agents').select(['agent_id', 'pod_id', 'team_id']).where('workspace_id', '=', ws).where('agent_id', 'in', ids.slice(i, i + 500)).execute();
-    for (const a of rows) {
-      const s = spent.get(a.agent_id) ?? 0;
-      if (a.pod_id) add(out.pod, a.pod_id, s);
-      add(out.team, a.team_id, s);
-    }
+  for (const a of agents) {
+    const s = spent.get(a.agent_id) ?? 0;
+    if (a.pod_id) add(out.pod, a.pod_id, s);
+    add(out.team, a.team_id, s);
   }
   return out;
+}
+
+/** What each pod and team spent since `since`; reads only the agents that spent, not the whole fleet. */
+export async function scopeSpendSince(db: Kysely<DB>, ws: string, since: number): Promise<Record<'pod' | 'team', Map<string, number>>> {
+  const spent = await spentSince(db, ws, since);
+  return spendByScope(await spendersOf(db, ws, [...spent.keys()]), spent);
 }
 
 /**
@@ -77,18 +103,9 @@ export async function checkBudgets(ctx: ServiceContext, ws: string, now: number)
   // Only agents that spent today, or still carry a budget alert, can change anything here: the
   // check costs O(today's spenders), not O(fleet), which matters at a million agents.
   const candidates = [...new Set([...today.keys(), ...[...alerted].filter((x): x is string => x !== null)])];
-  const agents: Array<{ agent_id: string; cost_budget_daily: number | null; pod_id: string | null; team_id: string }> = [];
-  for (let i = 0; i < candidates.length; i += 500) {
-    agents.push(
-      ...(await db
-        .selectFrom('agents')
-        .select(['agent_id', 'cost_budget_daily', 'pod_id', 'team_id'])
-        .where('workspace_id', '=', ws)
-        .where('agent_id', 'in', candidates.slice(i, i + 500))
-        .where('current_state', 'not in', [...CLOSED_STATES])
-        .execute()),
-    );
-  }
+  // One read serves both: every spender counts towards its pod and team, only active agents are judged.
+  const candidateRows = await spendersOf(db, ws, candidates);
+  const agents = candidateRows.filter((a) => !isClosed(a.current_state));
   for (const a of agents) {
     const spent = today.get(a.agent_id) ?? 0;
     const hour = lastHour.get(a.agent_id) ?? 0;
@@ -123,7 +140,7 @@ export async function checkBudgets(ctx: ServiceContext, ws: string, now: number)
       }
     });
   }
-  const byScope = await spendByScope(db, ws, today);
+  const byScope = spendByScope(candidateRows, today);
   for (const scope of ['pod', 'team'] as const) {
     const spentBy = byScope[scope];
     const quotas = await db.selectFrom('budgets').selectAll().where('workspace_id', '=', ws).where('scope', '=', scope).execute();

@@ -24,11 +24,10 @@ import { DomainError, notFound } from '../../domain/errors.js';
 import { loadAgent } from '../../service/agents.js';
 import { announceRaci, authorizeRaci, escalationPath, governanceOf, saveGovernance, saveRaci } from '../../service/governance.js';
 import { hygieneAlerts, hygieneReport } from '../../service/hygiene.js';
-import { spendByScope } from '../../service/budgets.js';
+import { scopeSpendSince } from '../../service/budgets.js';
 import { agentSkills, createSkill, getSkillRow, holdersOf, multiSkillAgents, setAgentSkill, toAgentSkill, toSkill } from '../../service/skills.js';
 import { attachEvidence } from '../../service/work.js';
 import { decodeStringCursor, pageOf } from '../../store/codec.js';
-import { spentSince } from '../../store/invocations.js';
 import { getPod } from '../../store/org.js';
 import { toAssignment } from '../../store/work.js';
 import { requireRole, requireSelfOr } from '../principal.js';
@@ -296,7 +295,7 @@ export function governanceRoutes(d: RouteDeps): AnyRoute[] {
   async function budgetsWithSpend(ws: string, now: number) {
     const rows = await db().selectFrom('budgets').selectAll().where('workspace_id', '=', ws).orderBy('scope').orderBy('scope_id').execute();
     if (rows.length === 0) return [];
-    const byScope = await spendByScope(db(), ws, await spentSince(db(), ws, dayStart(now)));
+    const byScope = await scopeSpendSince(db(), ws, dayStart(now));
     return rows.map((r) => {
       const s = Math.round((byScope[r.scope as 'pod' | 'team'].get(r.scope_id) ?? 0) * 1e6) / 1e6;
       return { scope: r.scope as 'pod' | 'team', scope_id: r.scope_id, daily_usd: r.daily_usd, spent_today_usd: s, fraction: r.daily_usd > 0 ? s / r.daily_usd : 0 };
