@@ -157,16 +157,14 @@ export class HeartbeatIngest {
             results[pi]![ii] = { ok: false, error: notFound('agent', it.agentId) };
             continue;
           }
-          let row = working.get(found);
-          if (!row) working.set(found, (row = { ...found }));
-          if (isClosed(row.current_state)) {
-            results[pi]![ii] = { ok: false, error: conflict(`agent '${it.agentId}' is ${row.current_state}; heartbeats are no longer accepted`) };
+          // A beat changes no agent's state, so the stored one decides; a refused beat leaves no working copy.
+          if (isClosed(found.current_state)) {
+            results[pi]![ii] = { ok: false, error: conflict(`agent '${it.agentId}' is ${found.current_state}; heartbeats are no longer accepted`) };
             continue;
           }
+          let row = working.get(found);
+          if (!row) working.set(found, (row = { ...found }));
           const b = it.body;
-          let ids = beaten.get(it.ws);
-          if (!ids) beaten.set(it.ws, (ids = new Set()));
-          if (ids.size <= HEARTBEAT_EVENT_AGENTS) ids.add(it.agentId);
           beats.push({
             workspace_id: it.ws,
             agent_id: it.agentId,
@@ -186,7 +184,11 @@ export class HeartbeatIngest {
         }
       }
       const updates: LivenessUpdate[] = [];
+      // One working copy per agent that stored a beat: what the live event names, and what is written.
       for (const [before, row] of working) {
+        let ids = beaten.get(row.workspace_id);
+        if (!ids) beaten.set(row.workspace_id, (ids = new Set()));
+        if (ids.size <= HEARTBEAT_EVENT_AGENTS) ids.add(row.agent_id);
         const policy = policies.get(row.workspace_id)!;
         const d = decideAgent(snapshotOf(row), policy, now);
         const needsEval = beatNeedsEvaluation(before, row, d, policy);
